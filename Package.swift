@@ -1,0 +1,44 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// House settings (STYLE.md §2): Swift 6 mode with strict concurrency, plus upcoming features.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Kiln",
+    products: [
+        .executable(name: "kiln", targets: ["kiln"]),
+        .library(name: "TensorEngine", targets: ["TensorEngine"]),
+        .library(name: "TensorNN", targets: ["TensorNN"]),
+        .library(name: "KilnCLI", targets: ["KilnCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .target(name: "TensorEngine", dependencies: ["CDNNL"], swiftSettings: strict),
+        .target(name: "TensorNN", dependencies: ["TensorEngine"], swiftSettings: strict),
+        .target(
+            name: "KilnCLI",
+            dependencies: [
+                "TensorEngine", "TensorNN",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(name: "kiln", dependencies: ["KilnCLI"], swiftSettings: strict),
+
+        .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "TensorNNTests", dependencies: ["TensorNN", "TestSupport"],
+            resources: [.copy("Fixtures")], swiftSettings: strict),
+    ]
+)
