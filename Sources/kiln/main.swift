@@ -1,1 +1,3 @@
-print("kiln")
+import KilnCLI
+
+KilnCLI.start()

@@ -98,3 +98,17 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// out = self·other for 2-D operands, written into an existing tensor of the right shape (no allocation;
+    /// not recorded). Benchmarks and inference loops use it to keep buffers.
+    public func matmul(_ other: Tensor, into out: inout Tensor) {
+        precondition(rank == 2 && other.rank == 2 && shape[1] == other.shape[0] && out.shape == [shape[0], other.shape[1]],
+                     "matmul(into:): \(shape) · \(other.shape) into \(out.shape)")
+        let m = shape[0], k = shape[1], n = other.shape[1]
+        let a = storage.base, b = other.storage.base
+        out.withUnsafeMutableElements { c in
+            gemm(transA: false, transB: false, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: c.baseAddress!, ldc: n)
+        }
+    }
+}
