@@ -20,6 +20,16 @@ package func unaryForward<K: UnaryKernel>(
     }
 }
 
+/// out[i] = mask[i] != 0 ? a[i] : b[i] over `count` elements (operands already broadcast), split across threads.
+package func selectForward(
+    _ mask: UnsafePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    _ out: UnsafeMutablePointer<Float>, _ count: Int
+) {
+    parallelFor(count) { r in
+        for i in r { out[i] = mask[i] != 0 ? a[i] : b[i] }
+    }
+}
+
 /// The broadcast shape of two shapes by NumPy rules, or nil if they are incompatible.
 package func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
     let n = max(a.count, b.count)

@@ -102,11 +102,17 @@ extension Tensor {
     }
 
     /// Picks `a` where `mask` is nonzero and `b` elsewhere (all three broadcast). Gradients flow to the operand
-    /// picked; the mask gets none.
+    /// picked; the mask gets none. Infinite values pass through (masking scores with -inf is fine).
     public static func select(_ mask: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
+        guard let ab = broadcastShape(a.shape, b.shape), let shape = broadcastShape(mask.shape, ab) else {
+            preconditionFailure("select: shapes \(mask.shape), \(a.shape) and \(b.shape) are incompatible")
+        }
         let m = mask.detached().notEqual(0)
-        // where(m, a, b) = b + m*(a - b), written with primitives so the VJP follows.
-        let out = withoutGradients { b.detached() + m * (a.detached() - b.detached()) }
+        // A real choice per element: the arithmetic form b + m·(a − b) gives NaN wherever a or b is infinite.
+        let mf = m.broadcast(to: shape), af = a.detached().broadcast(to: shape), bf = b.detached().broadcast(to: shape)
+        let out = Tensor.make(shape: shape) { o in
+            selectForward(mf.storage.base, af.storage.base, bf.storage.base, o.baseAddress!, o.count)
+        }
         let aShape = a.shape, bShape = b.shape
         return record("where", out, [a, b]) { g, needs in
             [needs[0] ? (g * m).sumToShape(aShape) : nil, needs[1] ? (g * (1 - m)).sumToShape(bShape) : nil]
