@@ -76,6 +76,7 @@ package func binaryForward<K: BinaryKernel>(
     _ out: UnsafeMutablePointer<Float>, _ outShape: [Int]
 ) {
     let total = Tensor.elementCount(outShape)
+    guard total > 0 else { return }  // a zero-size inner dimension would divide by zero below
     if aShape == bShape {
         parallelFor(total) { r in for i in r { out[i] = K.apply(a[i], b[i]) } }
         return
