@@ -6,8 +6,8 @@ extension Tensor {
         let first = parts[0]
         let a = first.normalizedAxis(axis, "concatenate")
         for p in parts {
-            precondition(p.rank == first.rank && p.shape.indices.allSatisfy { $0 == a || p.shape[$0] == first.shape[$0] },
-                         "concatenate: shapes \(parts.map(\.shape)) differ off axis \(axis)")
+            let fits = p.rank == first.rank && p.shape.indices.allSatisfy { $0 == a || p.shape[$0] == first.shape[$0] }
+            precondition(fits, "concatenate: shapes \(parts.map(\.shape)) differ off axis \(axis)")
         }
         if parts.count == 1 { return first }
         let outer = first.shape[..<a].reduce(1, *), inner = first.shape[(a + 1)...].reduce(1, *)

@@ -4,7 +4,9 @@ extension Tensor {
     /// `weights` (same shape) at each: any shape → [max(largest + 1, minLength)]. Sums run in element order
     /// in double precision. Not recorded.
     public func bincount(weights: Tensor? = nil, minLength: Int = 0) -> Tensor {
-        if let weights { precondition(weights.shape == shape, "bincount: weights \(weights.shape) for values \(shape)") }
+        if let weights {
+            precondition(weights.shape == shape, "bincount: weights \(weights.shape) for values \(shape)")
+        }
         let idx = indexValues("bincount", bound: Int(Int32.max))
         let length = Swift.max((idx.max() ?? -1) + 1, minLength)
         var sums = [Double](repeating: 0, count: length)
