@@ -20,6 +20,16 @@ package func unaryForward<K: UnaryKernel>(
     }
 }
 
+/// out[i] = mask[i] != 0 ? a[i] : b[i] over `count` elements (operands already broadcast), split across threads.
+package func selectForward(
+    _ mask: UnsafePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    _ out: UnsafeMutablePointer<Float>, _ count: Int
+) {
+    parallelFor(count) { r in
+        for i in r { out[i] = mask[i] != 0 ? a[i] : b[i] }
+    }
+}
+
 /// The broadcast shape of two shapes by NumPy rules, or nil if they are incompatible.
 package func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
     let n = max(a.count, b.count)
@@ -66,6 +76,7 @@ package func binaryForward<K: BinaryKernel>(
     _ out: UnsafeMutablePointer<Float>, _ outShape: [Int]
 ) {
     let total = Tensor.elementCount(outShape)
+    guard total > 0 else { return }  // a zero-size inner dimension would divide by zero below
     if aShape == bShape {
         parallelFor(total) { r in for i in r { out[i] = K.apply(a[i], b[i]) } }
         return

@@ -14,8 +14,9 @@ package func softmaxRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Fl
                 s += e
             }
             if log {
-                let ls = m + Foundation.log(s)
-                for i in 0..<n { dst[i] = src[i] - ls }
+                // (x − m) − log s, not x − (m + log s): at |m| ≈ 1000 the sum would round away ~1e-4.
+                let ls = Foundation.log(s)
+                for i in 0..<n { dst[i] = (src[i] - m) - ls }
             } else {
                 let inv = 1 / s
                 for i in 0..<n { dst[i] *= inv }

@@ -68,21 +68,31 @@ extension Tensor {
         }
     }
 
-    /// Element-wise power with broadcasting. d(a^b) = g·b·a^(b-1), g·a^b·log(a) (the latter only for a > 0).
+    /// Element-wise power with broadcasting. d(a^b) = g·b·a^(b-1), g·a^b·log(a).
+    /// Where a derivative is infinite or undefined the gradient is 0: to `a` at a = 0 with b < 1 (as `sqrt`),
+    /// to `b` where a ≤ 0 (a^b is only a smooth function of b for a > 0).
     public func pow(_ exponent: Tensor) -> Tensor {
         let a = self
         return Tensor.binary("pow", PowKernel.self, a, exponent) { g, out, n in
-            let ga = n[0] ? g * exponent * a.pow(exponent - Tensor(1)) : nil
-            let gb = n[1] ? g * out * a.clamped(min: Float.leastNormalMagnitude).log() : nil
+            var ga: Tensor? = nil, gb: Tensor? = nil
+            if n[0] {
+                let d = g * exponent * a.pow(exponent - Tensor(1))
+                ga = Tensor.select(a.equal(0) * exponent.less(1), Tensor(0), d)
+            }
+            if n[1] { gb = Tensor.select(a.greater(0), g * out * a.log(), Tensor(0)) }
             return (ga, gb)
         }
     }
 
-    /// x^p for a constant exponent. d = g·p·x^(p-1).
+    /// x^p for a constant exponent. d = g·p·x^(p-1); 0 at x = 0 when p < 1, where that is infinite (as `sqrt`).
     public func pow(_ p: Float) -> Tensor {
         let x = self
         let out = Tensor.broadcasting(PowKernel.self, x, Tensor(p))
-        return Tensor.record("pow", out, [x]) { g, _ in [g * (x.pow(p - 1) * p)] }
+        return Tensor.record("pow", out, [x]) { g, _ in
+            if p == 0 { return [Tensor.zeros(x.shape)] }
+            let d = g * (x.pow(p - 1) * p)
+            return [p < 1 ? Tensor.select(x.equal(0), Tensor(0), d) : d]
+        }
     }
 
     /// Element-wise maximum; the gradient goes to the larger operand (to `a` on ties).
@@ -102,11 +112,17 @@ extension Tensor {
     }
 
     /// Picks `a` where `mask` is nonzero and `b` elsewhere (all three broadcast). Gradients flow to the operand
-    /// picked; the mask gets none.
+    /// picked; the mask gets none. Infinite values pass through (masking scores with -inf is fine).
     public static func select(_ mask: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
+        guard let ab = broadcastShape(a.shape, b.shape), let shape = broadcastShape(mask.shape, ab) else {
+            preconditionFailure("select: shapes \(mask.shape), \(a.shape) and \(b.shape) are incompatible")
+        }
         let m = mask.detached().notEqual(0)
-        // where(m, a, b) = b + m*(a - b), written with primitives so the VJP follows.
-        let out = withoutGradients { b.detached() + m * (a.detached() - b.detached()) }
+        // A real choice per element: the arithmetic form b + m·(a − b) gives NaN wherever a or b is infinite.
+        let mf = m.broadcast(to: shape), af = a.detached().broadcast(to: shape), bf = b.detached().broadcast(to: shape)
+        let out = Tensor.make(shape: shape) { o in
+            selectForward(mf.storage.base, af.storage.base, bf.storage.base, o.baseAddress!, o.count)
+        }
         let aShape = a.shape, bShape = b.shape
         return record("where", out, [a, b]) { g, needs in
             [needs[0] ? (g * m).sumToShape(aShape) : nil, needs[1] ? (g * (1 - m)).sumToShape(bShape) : nil]

@@ -41,6 +41,9 @@ package enum SigmoidGradKernel: BinaryKernel {
 package enum TanhGradKernel: BinaryKernel {
     @inline(__always) package static func apply(_ g: Float, _ y: Float) -> Float { g * (1 - y * y) }
 }
+package enum SqrtGradKernel: BinaryKernel {
+    @inline(__always) package static func apply(_ g: Float, _ y: Float) -> Float { y == 0 ? 0 : g / (2 * y) }
+}
 package enum GeluGradKernel: BinaryKernel {
     // d/dx x·Φ(x) = Φ(x) + x·φ(x)
     @inline(__always) package static func apply(_ g: Float, _ x: Float) -> Float {
@@ -80,8 +83,11 @@ extension Tensor {
     public func exp() -> Tensor { unary("exp", ExpKernel.self) { g, _, y in g * y } }
     // d log(x) = g/x
     public func log() -> Tensor { unary("log", LogKernel.self) { g, x, _ in g / x } }
-    // d sqrt(x) = g/(2·sqrt(x))
-    public func sqrt() -> Tensor { unary("sqrt", SqrtKernel.self) { g, _, y in g / (y * 2) } }
+    /// Square root. d = g/(2·sqrt(x)); at x = 0, where that is infinite, the gradient is 0 (a finite subgradient,
+    /// as PyTorch's norm uses) so norms of zero vectors and elements the loss ignores do not turn NaN.
+    public func sqrt() -> Tensor {
+        unary("sqrt", SqrtKernel.self) { g, _, y in Tensor.broadcasting(SqrtGradKernel.self, g, y) }
+    }
     // d|x| = g·sign(x) (0 at 0)
     public func abs() -> Tensor { unary("abs", AbsKernel.self) { g, x, _ in g * x.mapped(SignKernel.self) } }
     /// -1, 0 or 1 by sign; not differentiable (recorded as a constant).
