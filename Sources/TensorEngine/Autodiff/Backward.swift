@@ -64,11 +64,11 @@ extension Tensor {
         while let (n, i) = stack.popLast() {
             if i < n.parents.count {
                 stack.append((n, i + 1))
-                if let p = n.parents[i], p.vjp != nil, visited.insert(ObjectIdentifier(p)).inserted {
-                    stack.append((p, 0))
-                } else if let p = n.parents[i], p.isLeaf {
-                    visited.insert(ObjectIdentifier(p))
-                }
+                guard let p = n.parents[i], !p.isLeaf else { continue }
+                // A released op node would silently drop the gradient that should flow through it.
+                precondition(p.vjp != nil, "backward: part of this graph (\(p.op)) was already used by an earlier "
+                             + "backward pass; recompute it, or detach what should not be differentiated")
+                if visited.insert(ObjectIdentifier(p)).inserted { stack.append((p, 0)) }
             } else {
                 order.append(n)
             }
