@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "TensorEngine", targets: ["TensorEngine"]),
         .library(name: "TensorNN", targets: ["TensorNN"]),
         .library(name: "KilnCLI", targets: ["KilnCLI"]),
+        .library(name: "PluginAPI", targets: ["PluginAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
@@ -26,6 +27,7 @@ let package = Package(
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .target(name: "TensorEngine", dependencies: ["CDNNL"], swiftSettings: strict),
         .target(name: "TensorNN", dependencies: ["TensorEngine"], swiftSettings: strict),
+        .target(name: "PluginAPI", swiftSettings: strict),
         .target(
             name: "KilnCLI",
             dependencies: [
