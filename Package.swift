@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "TensorNN", targets: ["TensorNN"]),
         .library(name: "KilnCLI", targets: ["KilnCLI"]),
         .library(name: "PluginAPI", targets: ["PluginAPI"]),
+        .library(name: "Spec", targets: ["Spec"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
@@ -28,6 +29,9 @@ let package = Package(
         .target(name: "TensorEngine", dependencies: ["CDNNL"], swiftSettings: strict),
         .target(name: "TensorNN", dependencies: ["TensorEngine"], swiftSettings: strict),
         .target(name: "PluginAPI", swiftSettings: strict),
+        .target(
+            name: "Spec", dependencies: ["PluginAPI", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
         .target(
             name: "KilnCLI",
             dependencies: [
