@@ -144,3 +144,10 @@ extension PluginDescriptor {
         return .object(o)
     }
 }
+
+extension PluginRegistry {
+    /// Every plugin as JSON-ready data, in listing order, for `kiln plugins --json`.
+    public func jsonValue(includingFields: Bool = false) -> ConfigValue {
+        .array(plugins.map { $0.jsonValue(includingFields: includingFields) })
+    }
+}

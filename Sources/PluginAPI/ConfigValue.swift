@@ -4,12 +4,19 @@
 /// default (`steps = 100` is an integer, `lr = 1.0` a number). Objects keep their key order, which is
 /// the declaration order of the Swift type they came from.
 public enum ConfigValue: Sendable, Hashable {
+    /// YAML `null` / `~`, or an unset optional.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A whole number written without a fraction or exponent.
     case int(Int)
+    /// A number with a fraction or exponent (`0.1`, `3e-3`), or an integer widened for a number key.
     case double(Double)
+    /// Text.
     case string(String)
+    /// A list.
     case array([ConfigValue])
+    /// A mapping with ordered keys.
     case object(ConfigObject)
 
     /// The value as an object, if it is one.
@@ -128,8 +135,11 @@ public struct ConfigObject: Sendable, Hashable, RandomAccessCollection {
         }
     }
 
+    /// The position of the first key.
     public var startIndex: Int { keys.startIndex }
+    /// One past the position of the last key.
     public var endIndex: Int { keys.endIndex }
+    /// The entry at `position`, in key order.
     public subscript(position: Int) -> (key: String, value: ConfigValue) {
         let key = keys[position]
         return (key, storage[key]!)

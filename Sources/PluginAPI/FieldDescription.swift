@@ -1,8 +1,12 @@
 /// The type of a configuration key, as shown to users and written into the JSON Schema.
 public indirect enum FieldType: Sendable, Hashable {
+    /// `true` or `false`.
     case boolean
+    /// A whole number.
     case integer
+    /// Any number; integers are accepted and widened.
     case number
+    /// Text.
     case string
     /// A list whose elements all have the given type.
     case array(FieldType)

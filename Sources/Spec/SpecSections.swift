@@ -43,6 +43,7 @@ public struct TrainingLoop: PluginConfig, Equatable {
     /// The defaults (`steps` must still be set by the spec).
     public init() {}
 
+    /// Documentation, ranges and requirements of each key.
     public static let documentation: [String: FieldDoc] = [
         "steps": FieldDoc("Optimizer steps to run.", range: .atLeast(1), required: true),
         "batch": FieldDoc("Examples per step.", range: .atLeast(1)),
@@ -53,7 +54,12 @@ public struct TrainingLoop: PluginConfig, Equatable {
 public struct LRSchedule: PluginConfig, Equatable {
     /// The schedule's shape after warm-up.
     public enum Kind: String, Codable, CaseIterable, Sendable {
-        case constant, linear, cosine
+        /// The peak rate throughout.
+        case constant
+        /// A straight line from the peak to `final_ratio` × peak.
+        case linear
+        /// Half a cosine from the peak to `final_ratio` × peak.
+        case cosine
     }
     /// The shape after warm-up.
     public var kind = Kind.constant
@@ -65,6 +71,7 @@ public struct LRSchedule: PluginConfig, Equatable {
     /// A constant rate without warm-up.
     public init() {}
 
+    /// Documentation, ranges and requirements of each key.
     public static let documentation: [String: FieldDoc] = [
         "kind": FieldDoc("Shape after warm-up.", choices: Kind.self),
         "warmup": FieldDoc("Steps of linear warm-up from 0 to the peak learning rate.", range: .nonNegative),
@@ -91,6 +98,7 @@ public struct CheckpointPolicy: PluginConfig, Equatable {
     /// Final checkpoint only, three kept.
     public init() {}
 
+    /// Documentation, ranges and requirements of each key.
     public static let documentation: [String: FieldDoc] = [
         "every": FieldDoc("Steps between checkpoints; 0 saves only the final one.", range: .nonNegative),
         "keep": FieldDoc("How many recent checkpoints to keep; 0 keeps all.", range: .nonNegative),
@@ -109,6 +117,7 @@ public struct ResourceHints: PluginConfig, Equatable {
     /// No hints.
     public init() {}
 
+    /// Documentation, ranges and requirements of each key.
     public static let documentation: [String: FieldDoc] = [
         "threads": FieldDoc("Compute threads the run expects to use.", range: .atLeast(1), type: .integer),
         "memory_mb": FieldDoc("Peak memory the run expects, in MiB.", range: .atLeast(1), type: .integer),

@@ -152,6 +152,11 @@ import Testing
         let json = try #require(try FakePlugins.registry["model.mlp"]).jsonValue(includingFields: true)
         #expect(json["id"] == "model.mlp" && json["kind"] == "model")
         #expect(
+            try FakePlugins.registry.jsonValue()["[0]"]
+                == json.object.map { o in
+                    .object(ConfigObject(o.filter { $0.key != "fields" }.map { ($0.key, $0.value) }))
+                })
+        #expect(
             json["fields[1]"] == [
                 "key": "activation", "type": "string", "default": "relu", "doc": "Nonlinearity between layers.",
                 "range": "one of: relu, gelu, tanh", "choices": ["relu", "gelu", "tanh"],
