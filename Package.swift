@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "TensorEngine", targets: ["TensorEngine"]),
         .library(name: "TensorNN", targets: ["TensorNN"]),
         .library(name: "KilnCLI", targets: ["KilnCLI"]),
+        .library(name: "PluginAPI", targets: ["PluginAPI"]),
+        .library(name: "Spec", targets: ["Spec"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
@@ -26,6 +28,10 @@ let package = Package(
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .target(name: "TensorEngine", dependencies: ["CDNNL"], swiftSettings: strict),
         .target(name: "TensorNN", dependencies: ["TensorEngine"], swiftSettings: strict),
+        .target(name: "PluginAPI", swiftSettings: strict),
+        .target(
+            name: "Spec", dependencies: ["PluginAPI", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
         .target(
             name: "KilnCLI",
             dependencies: [
@@ -40,5 +46,6 @@ let package = Package(
         .testTarget(
             name: "TensorNNTests", dependencies: ["TensorNN", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "PluginAPI"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,188 @@
+import Foundation
+import PluginAPI
+import Spec
+import Testing
+
+@Suite struct SweepTests {
+    let dir: TempDir
+    let loader: SpecLoader
+
+    init() throws {
+        dir = try TempDir()
+        loader = SpecLoader(registry: try FakePlugins.registry)
+    }
+
+    private func plan(_ sweep: String, seed: Int = 7) throws -> SweepPlan {
+        let yaml = spiralsSpec.replacingOccurrences(of: "seed: 7", with: "seed: \(seed)") + sweep
+        let url = try dir.write("sweep.yaml", yaml)
+        guard case .sweep(let plan) = try loader.load(contentsOf: url) else { throw SweepTestError.notASweep }
+        return plan
+    }
+
+    enum SweepTestError: Error { case notASweep }
+
+    @Test func gridOfTwoByTwoGivesFourNamedChildren() throws {
+        let plan = try plan(
+            """
+            sweep:
+              optimizer.lr: [1e-3, 3e-3]
+              train.batch: [64, 128]
+            """)
+        #expect(
+            plan.children.map(\.label) == [
+                "000-lr=0.001,batch=64", "001-lr=0.001,batch=128", "002-lr=0.003,batch=64", "003-lr=0.003,batch=128",
+            ])
+        #expect(plan.children[3].directory == "spirals-mlp.sweep/003-lr=0.003,batch=128")
+        #expect(plan.children[3].spec.name == "spirals-mlp/003-lr=0.003,batch=128")
+        #expect(
+            plan.children.map { $0.spec.optimizer?.plugin.config(as: AdamWConfig.self)?.lr } == [
+                1e-3, 1e-3, 3e-3, 3e-3,
+            ])
+        #expect(plan.children.map { $0.spec.train?.loop.batch } == [64, 128, 64, 128])
+        #expect(plan.directory == "spirals-mlp.sweep" && plan.samples == 1)
+        // Keys the spec did not set are inserted; the rest of the spec is untouched.
+        #expect(plan.children.allSatisfy { $0.spec.train?.loop.steps == 2000 })
+    }
+
+    @Test func randomDrawsAreDeterministicForASeed() throws {
+        let sweep = """
+            sweep:
+              optimizer.lr: {log_uniform: [1e-4, 1e-1]}
+              train.batch: {choice: [32, 64, 128]}
+              model.hidden: [[64], [128, 128]]
+              samples: 3
+            """
+        let first = try plan(sweep, seed: 11)
+        let again = try plan(sweep, seed: 11)
+        let other = try plan(sweep, seed: 12)
+        #expect(first.children.count == 6)
+        #expect(first.children.map(\.assignments) == again.children.map(\.assignments))
+        #expect(first.children.map(\.assignments) != other.children.map(\.assignments))
+        for child in first.children {
+            let lr = try #require(child.spec.optimizer?.plugin.config(as: AdamWConfig.self)?.lr)
+            #expect(lr >= 1e-4 && lr <= 1e-1)
+            #expect([32, 64, 128].contains(child.spec.train?.loop.batch ?? 0))
+        }
+        #expect(first.children.prefix(3).allSatisfy { $0.spec.model.config(as: MLPConfig.self)?.hidden == [64] })
+        #expect(first.children[0].label.hasPrefix("000-lr="))
+        #expect(first.children[0].label.contains(",hidden=64"))
+    }
+
+    @Test func integerBoundsDrawIntegers() throws {
+        let plan = try plan(
+            """
+            sweep:
+              train.batch: {uniform: [8, 16]}
+              seed: [1, 2]
+              samples: 4
+            """)
+        #expect(plan.children.count == 8)
+        for child in plan.children {
+            guard case .int(let batch) = child.assignments[0].value else {
+                Issue.record("not an integer")
+                continue
+            }
+            #expect((8...16).contains(batch) && child.spec.train?.loop.batch == batch)
+        }
+        #expect(plan.children.map(\.spec.seed) == [1, 1, 1, 1, 2, 2, 2, 2])
+    }
+
+    @Test func badSweepValuesAreReportedWhereTheyAreWritten() throws {
+        let url = try dir.write(
+            "bad.yaml",
+            spiralsSpec + """
+                sweep:
+                  optimizer.lr: [1e-3, -1]
+                  optimizer.lrr: [1]
+                  train.batch: {normal: [1, 2]}
+                """)
+        let found = loader.validate(contentsOf: url).map {
+            $0.description.replacingOccurrences(of: dir.url.path + "/", with: "")
+        }
+        #expect(found == ["bad.yaml:12:17: sweep[\"train.batch\"].normal: unknown draw 'normal'"])
+
+        let values = try dir.write(
+            "values.yaml",
+            spiralsSpec + """
+                sweep:
+                  optimizer.lr: [1e-3, -1]
+                  optimizer.lrr: [1]
+                """)
+        let valueProblems = loader.validate(contentsOf: values).map {
+            $0.description.replacingOccurrences(of: dir.url.path + "/", with: "")
+        }
+        #expect(
+            valueProblems == [
+                "values.yaml:10:24: optimizer.lr: must be > 0 (got -1)",
+                "values.yaml:11:19: optimizer.lrr: unknown key 'lrr'; did you mean 'lr'?",
+            ])
+    }
+
+    @Test func childrenReEmitAsPlainSpecsAndListPositionsCanBeSwept() throws {
+        let yaml = """
+            name: chain
+            data: {dataset: data.spirals}
+            model: {plugin: model.mlp}
+            optimizer: {plugin: optim.sgd}
+            stages:
+              - {plugin: train.supervised, steps: 10}
+              - {plugin: stage.prune-magnitude, sparsity: 0.1}
+            sweep:
+              stages[1].sparsity: [0.25, 0.5]
+            """
+        guard case .sweep(let plan) = try loader.load(contentsOf: try dir.write("chain.yaml", yaml)) else {
+            throw SweepTestError.notASweep
+        }
+        #expect(plan.children.map(\.label) == ["000-sparsity=0.25", "001-sparsity=0.5"])
+        #expect(plan.children.map { $0.spec.stages[1].plugin.config(as: PruneConfig.self)?.sparsity } == [0.25, 0.5])
+        for child in plan.children {
+            let text = child.spec.resolvedYAML()
+            let again = try loader.load(contentsOf: try dir.write("child.resolved.yaml", text))
+            #expect(again == .single(child.spec))
+        }
+    }
+
+    @Test func samplesAreRequiredForRandomAxesAndTheSizeIsCapped() throws {
+        let small = SpecLoader(registry: try FakePlugins.registry, limits: .init(maxSweepPoints: 10))
+        let noSamples = try dir.write("a.yaml", spiralsSpec + "sweep:\n  optimizer.lr: {uniform: [0.1, 0.2]}\n")
+        #expect(
+            small.validate(contentsOf: noSamples).map(\.message) == [
+                "random axes need 'samples', the number of draws per grid point"
+            ])
+        let big = try dir.write("b.yaml", spiralsSpec + "sweep:\n  seed: [1, 2, 3, 4]\n  train.batch: [1, 2, 3]\n")
+        #expect(small.validate(contentsOf: big).map(\.message) == ["the sweep has more than 10 points"])
+    }
+
+    @Test func summaryTablesListEveryChildsFinalMetrics() throws {
+        let plan = try plan(
+            """
+            sweep:
+              optimizer.lr: [1e-3, 3e-3]
+              train.batch: [64, 128]
+            """)
+        let metrics: [String: [String: Double]] = [
+            plan.children[0].label: ["accuracy": 0.91, "loss": 0.25],
+            plan.children[1].label: ["accuracy": 0.93],
+            plan.children[3].label: ["accuracy": 0.88, "loss": 0.4],
+        ]
+        let table = plan.summary(finalMetrics: metrics)
+        #expect(
+            table.csv == """
+                run,lr,batch,accuracy,loss
+                "000-lr=0.001,batch=64",0.001,64,0.91,0.25
+                "001-lr=0.001,batch=128",0.001,128,0.93,
+                "002-lr=0.003,batch=64",0.003,64,,
+                "003-lr=0.003,batch=128",0.003,128,0.88,0.4
+
+                """)
+        #expect(table.markdown.split(separator: "\n")[0] == "| run | lr | batch | accuracy | loss |")
+        #expect(table.markdown.split(separator: "\n")[4] == "| 002-lr=0.003,batch=64 | 0.003 | 64 | — | — |")
+
+        let written = try plan.writeSummary(finalMetrics: metrics, in: dir.url.appendingPathComponent(plan.directory))
+        #expect(written.map(\.lastPathComponent) == ["summary.csv", "summary.md"])
+        #expect(try String(contentsOf: written[0], encoding: .utf8) == table.csv)
+        #expect(
+            try String(contentsOf: written[1], encoding: .utf8).contains(
+                "| 000-lr=0.001,batch=64 | 0.001 | 64 | 0.91 | 0.25 |"))
+    }
+}
