@@ -24,6 +24,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "TensorEngine", dependencies: ["CDNNL"], swiftSettings: strict),
         .target(name: "TensorNN", dependencies: ["TensorEngine"], swiftSettings: strict),
         .target(
@@ -33,6 +34,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
+        .target(name: "Experiment", dependencies: ["TensorEngine", "CZlib"], swiftSettings: strict),
         .executableTarget(name: "kiln", dependencies: ["KilnCLI"], swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Tests/TestSupport", swiftSettings: strict),
@@ -40,5 +42,6 @@ let package = Package(
         .testTarget(
             name: "TensorNNTests", dependencies: ["TensorNN", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "TestSupport"], swiftSettings: strict),
     ]
 )
