@@ -79,18 +79,11 @@ public struct ContextualSBM: Sendable, Codable, Equatable {
                 for j in 0..<featureDims { p[i * featureDims + j] += centroids[c * featureDims + j] }
             }
         }
-        var train = [Bool](repeating: false, count: ids.count), validation = train, test = train
-        for c in 0..<classes {
-            let order = rng.permutation(members[c].count).map { Int(members[c][$0]) }
-            let nTrain = Swift.max(1, Int((Double(order.count) * trainFraction).rounded()))
-            let nVal = Swift.min(order.count - nTrain, Int((Double(order.count) * validationFraction).rounded()))
-            for (k, i) in order.enumerated() {
-                if k < nTrain { train[i] = true } else if k < nTrain + nVal { validation[i] = true } else { test[i] = true }
-            }
-        }
+        let masks = stratifiedMasks(classes: ids, classCount: classes, trainFraction: trainFraction,
+                                    validationFraction: validationFraction, using: &rng)
         return GraphDataset(
-            name: "csbm", features: features, labels: labelTensor(ids), edges: edges, trainMask: train,
-            validationMask: validation, testMask: test, classCount: classes)
+            name: "csbm", features: features, labels: labelTensor(ids), edges: edges, trainMask: masks.train,
+            validationMask: masks.validation, testMask: masks.test, classCount: classes)
     }
 
     /// Expected undirected edge counts between classes `a ≤ b`: `h_c·V_c/2` inside, `x_a·x_b` across.
