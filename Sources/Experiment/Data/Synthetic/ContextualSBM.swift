@@ -86,6 +86,19 @@ public struct ContextualSBM: Sendable, Codable, Equatable {
             validationMask: masks.validation, testMask: masks.test, classCount: classes)
     }
 
+    /// The per-class homophily the generator aims for: the request itself when it is feasible, otherwise
+    /// what remains after capping the cross-class edges (see the type's documentation). Measure the generated
+    /// graph with `EdgeList.classHomophily(classes:classCount:)`.
+    public func expectedHomophily() -> [Double] {
+        let counts = ClassImbalance.longTailedCounts(classes: classes, maxCount: maxNodesPerClass, ratio: imbalanceRatio)
+        let e = edgeTargets(counts)
+        return (0..<classes).map { c in
+            let inside = 2 * e[c][c]
+            let across = (0..<classes).filter { $0 != c }.reduce(0.0) { $0 + e[Swift.min(c, $1)][Swift.max(c, $1)] }
+            return inside + across > 0 ? inside / (inside + across) : homophily(ofClass: c)
+        }
+    }
+
     /// Expected undirected edge counts between classes `a ≤ b`: `h_c·V_c/2` inside, `x_a·x_b` across.
     func edgeTargets(_ counts: [Int]) -> [[Double]] {
         let volume = counts.map { Double($0) * averageDegree }
@@ -99,10 +112,17 @@ public struct ContextualSBM: Sendable, Codable, Equatable {
                 return others > 0 ? (x[c] * cross[c] / others).squareRoot() : 0
             }
         }
+        // When the request is infeasible the iteration has no fixed point; cap every pair so that no class
+        // gets more cross-class edges than its budget.
+        let sum = x.reduce(0, +)
+        let scale = (0..<classes).map { c in
+            let row = x[c] * (sum - x[c])
+            return row > cross[c] ? cross[c] / row : 1
+        }
         var e = [[Double]](repeating: [Double](repeating: 0, count: classes), count: classes)
         for a in 0..<classes {
             e[a][a] = homophily(ofClass: a) * volume[a] / 2
-            for b in (a + 1)..<Swift.max(a + 1, classes) { e[a][b] = x[a] * x[b] }
+            for b in (a + 1)..<Swift.max(a + 1, classes) { e[a][b] = x[a] * x[b] * Swift.min(scale[a], scale[b]) }
         }
         return e
     }
