@@ -25,6 +25,17 @@ import Experiment
         #expect(x.classCount == 4)
     }
 
+    @Test func splittingAPoolIsSeededAndDisjoint() {
+        let all = DataSplit(inputs: Tensor([10, 1], (0..<10).map { Float($0) }),
+                            labels: Tensor([10], (0..<10).map { Float($0 % 2) }))
+        var a = RandomGenerator(seed: 30), b = RandomGenerator(seed: 30)
+        let d = LabeledDataset.splitting(name: "pool", all, testFraction: 0.3, classCount: 2, using: &a)
+        let e = LabeledDataset.splitting(name: "pool", all, testFraction: 0.3, classCount: 2, using: &b)
+        #expect(d.train.count == 7 && d.test.count == 3 && d.test.inputs.scalars == e.test.inputs.scalars)
+        #expect((d.train.inputs.scalars + d.test.inputs.scalars).sorted() == (0..<10).map { Float($0) })
+        #expect(d.train.labels.scalars == d.train.inputs.scalars.map { Float(Int($0) % 2) })
+    }
+
     @Test func blobsClusterAroundTheirCentres() {
         // Well-separated blobs: nearest class mean (from train) classifies test almost perfectly.
         var rng = RandomGenerator(seed: 3)

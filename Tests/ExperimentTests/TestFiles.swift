@@ -119,3 +119,6 @@ func datasetError(sourceLocation: SourceLocation = #_sourceLocation, _ body: () 
         return nil
     }
 }
+
+/// The case name of a `DatasetError` (`"truncated"`, `"badMagic"`, …), or nil.
+func caseName(_ error: DatasetError?) -> String? { error.flatMap { Mirror(reflecting: $0).children.first?.label } }

@@ -39,13 +39,16 @@ public struct DataSplit {
 public struct LabeledDataset {
     /// Short identifier (`"blobs"`, `"mnist"`, a file name).
     public var name: String
+    /// The training split.
     public var train: DataSplit
+    /// The held-out split.
     public var test: DataSplit
     /// Number of classes `C`; labels lie in `0..<C`.
     public var classCount: Int
     /// Optional human-readable class names, `classCount` of them.
     public var classNames: [String]?
 
+    /// A dataset; both splits must have the same example shape.
     public init(name: String, train: DataSplit, test: DataSplit, classCount: Int, classNames: [String]? = nil) {
         precondition(train.exampleShape == test.exampleShape,
                      "LabeledDataset: train examples \(train.exampleShape) and test \(test.exampleShape) differ")
@@ -74,6 +77,7 @@ public struct LabeledDataset {
 
 /// Node classification on one graph: features, labels, edges and train/validation/test node masks.
 public struct GraphDataset {
+    /// Short identifier (`"csbm"`, a file name).
     public var name: String
     /// `[N, F]` node features.
     public var features: Tensor
@@ -83,11 +87,16 @@ public struct GraphDataset {
     public var edges: EdgeList
     /// `[N]` node masks; a node is in at most one of them.
     public var trainMask: [Bool]
+    /// Nodes for model selection.
     public var validationMask: [Bool]
+    /// Nodes for the final evaluation.
     public var testMask: [Bool]
+    /// Number of classes `C`.
     public var classCount: Int
+    /// Optional class names, `classCount` of them.
     public var classNames: [String]?
 
+    /// A graph dataset; sizes must agree (features, labels, edge list and masks all over `N` nodes).
     public init(
         name: String, features: Tensor, labels: Tensor, edges: EdgeList, trainMask: [Bool], validationMask: [Bool],
         testMask: [Bool], classCount: Int, classNames: [String]? = nil
@@ -123,12 +132,16 @@ public struct GraphDataset {
 
 /// Byte-level text for language modelling: a training and a validation byte sequence.
 public struct TextDataset: Sendable, Equatable {
+    /// Short identifier (`"text-grammar"`, a file name).
     public var name: String
+    /// Training bytes.
     public var train: [UInt8]
+    /// Validation bytes.
     public var validation: [UInt8]
     /// Always 256: every byte value is a token.
     public var vocabularySize: Int { 256 }
 
+    /// A text dataset from its two splits.
     public init(name: String, train: [UInt8], validation: [UInt8]) {
         self.name = name
         self.train = train
@@ -153,6 +166,7 @@ public enum Dataset {
     /// A byte sequence for language modelling.
     case text(TextDataset)
 
+    /// The dataset's identifier, whatever its kind.
     public var name: String {
         switch self {
         case .labeled(let d): d.name

@@ -28,6 +28,7 @@ public enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// `<file>: <what is wrong>`.
     public var description: String {
         switch self {
         case .unreadable(let f, let r): "\(f): cannot read file: \(r)"
@@ -43,6 +44,7 @@ public enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension DatasetError: LocalizedError {
+    /// Same as `description`.
     public var errorDescription: String? { description }
 }
 

@@ -2,8 +2,11 @@
 ///
 /// An undirected graph lists every edge in both directions, the convention message passing expects.
 public struct EdgeList: Sendable, Equatable, Codable {
+    /// Nodes are `0..<nodeCount`.
     public var nodeCount: Int
+    /// Where each edge starts.
     public var source: [Int32]
+    /// Where each edge ends.
     public var destination: [Int32]
 
     /// Edges from parallel arrays; every id must lie in `0..<nodeCount`.

@@ -15,7 +15,9 @@ public struct Minibatch {
 /// Augmentation randomness for batch `b` of epoch `e` comes from a generator derived from the base generator,
 /// `e` and `b`, so a resumed run also sees identical augmentations.
 public struct BatchIterator {
+    /// The examples batched.
     public let split: DataSplit
+    /// The index order and its resumable state.
     public private(set) var sampler: BatchSampler
     /// Applied to each batch's inputs (images `[B, C, H, W]`); nil for none.
     public var augmentation: ImageAugmentation?

@@ -10,6 +10,7 @@ public struct BatchSamplerState: Sendable, Codable, Equatable {
     /// Examples of the current epoch already handed out.
     public var position: Int
 
+    /// A position; the default is the start of epoch 0.
     public init(generator: RandomGenerator, epoch: Int = 0, position: Int = 0) {
         self.generator = generator
         self.epoch = epoch
@@ -26,11 +27,13 @@ public struct BatchSamplerState: Sendable, Codable, Equatable {
 public struct BatchSampler {
     /// Examples per epoch.
     public let count: Int
+    /// Examples per batch (the last batch of an epoch may be smaller unless `dropLast`).
     public let batchSize: Int
     /// False keeps the order `0..<count` every epoch.
     public let shuffle: Bool
     /// True drops the last batch of an epoch when it is smaller than `batchSize`.
     public let dropLast: Bool
+    /// The position: save it with a checkpoint.
     public private(set) var state: BatchSamplerState
     private var order: [Int] = []
     private var orderEpoch = -1

@@ -12,8 +12,10 @@ public enum ImageTransform: Sendable, Codable, Equatable {
 
 /// A list of image transforms applied in order to a batch `[B, C, H, W]`, deterministic for a generator.
 public struct ImageAugmentation: Sendable, Codable, Equatable {
+    /// Applied first to last.
     public var transforms: [ImageTransform]
 
+    /// An augmentation applying `transforms` in order.
     public init(_ transforms: [ImageTransform]) { self.transforms = transforms }
 
     /// The usual CIFAR recipe: random crop with `padding`, flip with probability ½, then normalisation.

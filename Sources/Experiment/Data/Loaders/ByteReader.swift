@@ -26,7 +26,11 @@ struct ByteReader {
         return bytes[position..<(position + count)]
     }
 
-    mutating func uint8() throws(DatasetError) -> UInt8 { try require(1); defer { position += 1 }; return bytes[position] }
+    mutating func uint8() throws(DatasetError) -> UInt8 {
+        try require(1)
+        defer { position += 1 }
+        return bytes[position]
+    }
 
     /// An unsigned big-endian integer of `width` bytes.
     mutating func bigEndian(_ width: Int) throws(DatasetError) -> UInt64 {

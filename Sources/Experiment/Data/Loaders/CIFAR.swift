@@ -73,7 +73,8 @@ public enum CIFAR {
         var parts = [DataSplit]()
         for name in trainFiles { parts.append(try readBatch(directory.appendingPathComponent(name), variant: variant)) }
         let test = try readBatch(directory.appendingPathComponent(testFile), variant: variant)
-        let train = DataSplit(inputs: concatenateRows(parts.map(\.inputs)), labels: concatenateRows(parts.map(\.labels)))
+        let train = DataSplit(inputs: concatenateRows(parts.map(\.inputs)),
+                              labels: concatenateRows(parts.map(\.labels)))
         var names: [String]?
         if let text = try? String(contentsOf: directory.appendingPathComponent(variant.namesFile), encoding: .utf8) {
             let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -22,7 +22,8 @@ public enum GraphFiles {
             throw .malformed(file: features.path, line: nil, detail: "no feature rows")
         }
         if let bad = rows.first(where: { $0.values.count != width }) {
-            throw .malformed(file: features.path, line: bad.line, detail: "\(bad.values.count) values, expected \(width)")
+            throw .malformed(file: features.path, line: bad.line,
+                             detail: "\(bad.values.count) values, expected \(width)")
         }
         let n = rows.count
         var ids = [Int]()
@@ -54,7 +55,8 @@ public enum GraphFiles {
         let masks = stratifiedMasks(classes: ids, classCount: classCount, trainFraction: trainFraction,
                                     validationFraction: validationFraction, using: &rng)
         return GraphDataset(
-            name: features.deletingPathExtension().lastPathComponent, features: Tensor([n, width], rows.flatMap(\.values)),
+            name: features.deletingPathExtension().lastPathComponent,
+            features: Tensor([n, width], rows.flatMap(\.values)),
             labels: labelTensor(ids), edges: list, trainMask: masks.train, validationMask: masks.validation,
             testMask: masks.test, classCount: classCount)
     }

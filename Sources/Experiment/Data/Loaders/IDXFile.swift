@@ -94,7 +94,8 @@ public enum MNIST {
                                  + images.lastPathComponent)
         }
         if let bad = y.scalars.firstIndex(where: { $0 < 0 || $0 > 9 || $0 != $0.rounded() }) {
-            throw .malformed(file: labels.path, line: nil, detail: "label \(y.scalars[bad]) at index \(bad) not in 0…9")
+            throw .malformed(file: labels.path, line: nil,
+                             detail: "label \(y.scalars[bad]) at index \(bad) not in 0…9")
         }
         if scale { x.withUnsafeMutableElements { for i in $0.indices { $0[i] /= 255 } } }
         return DataSplit(inputs: x.reshaped([x.shape[0], 1, x.shape[1], x.shape[2]]), labels: y)

@@ -23,6 +23,7 @@ package enum Zlib {
 
     /// Why inflate or deflate failed.
     package struct Failure: Error, Sendable, CustomStringConvertible {
+        /// What zlib reported.
         package var description: String
     }
 

@@ -12,6 +12,7 @@ public import TensorEngine
 /// than all others together can take, in which case the low-homophily classes come out somewhat higher.
 /// Endpoints are uniform within a class; self-loops and duplicate edges are redrawn.
 public struct ContextualSBM: Sendable, Codable, Equatable {
+    /// Number of classes (blocks).
     public var classes: Int
     /// Nodes in the largest class.
     public var maxNodesPerClass: Int
@@ -21,6 +22,7 @@ public struct ContextualSBM: Sendable, Codable, Equatable {
     public var homophily: [Double]
     /// Mean node degree (edges counted at both ends).
     public var averageDegree: Double
+    /// Width `F` of the node features.
     public var featureDims: Int
     /// Standard deviation of the class centroids; larger makes features more informative.
     public var featureSignal: Double
@@ -28,8 +30,10 @@ public struct ContextualSBM: Sendable, Codable, Equatable {
     public var featureNoise: Double
     /// Per-class share of nodes in the train and validation masks (stratified); the rest is test.
     public var trainFraction: Double
+    /// See `trainFraction`.
     public var validationFraction: Double
 
+    /// A configuration; the default is a balanced, homophilous 1000-node graph.
     public init(classes: Int = 4, maxNodesPerClass: Int = 250, imbalanceRatio: Double = 1, homophily: [Double] = [0.8],
                 averageDegree: Double = 8, featureDims: Int = 16, featureSignal: Double = 1, featureNoise: Double = 1,
                 trainFraction: Double = 0.6, validationFraction: Double = 0.2) {
@@ -51,10 +55,12 @@ public struct ContextualSBM: Sendable, Codable, Equatable {
     /// Draws labels, edges, features and masks from `rng`.
     public func make(using rng: inout RandomGenerator) -> GraphDataset {
         precondition(classes >= 1 && maxNodesPerClass >= 2 && averageDegree >= 0 && featureDims >= 1
-                     && (homophily.count == 1 || homophily.count == classes) && homophily.allSatisfy { (0...1).contains($0) }
+                     && (homophily.count == 1 || homophily.count == classes)
+                     && homophily.allSatisfy { (0...1).contains($0) }
                      && trainFraction >= 0 && validationFraction >= 0 && trainFraction + validationFraction <= 1,
                      "ContextualSBM: invalid configuration \(self)")
-        let counts = ClassImbalance.longTailedCounts(classes: classes, maxCount: maxNodesPerClass, ratio: imbalanceRatio)
+        let counts = ClassImbalance.longTailedCounts(classes: classes, maxCount: maxNodesPerClass,
+                                                     ratio: imbalanceRatio)
         let ids = shuffledLabels(counts: counts, using: &rng)
         var members = [[Int32]](repeating: [], count: classes)
         for (i, c) in ids.enumerated() { members[c].append(Int32(i)) }
@@ -90,7 +96,8 @@ public struct ContextualSBM: Sendable, Codable, Equatable {
     /// what remains after capping the cross-class edges (see the type's documentation). Measure the generated
     /// graph with `EdgeList.classHomophily(classes:classCount:)`.
     public func expectedHomophily() -> [Double] {
-        let counts = ClassImbalance.longTailedCounts(classes: classes, maxCount: maxNodesPerClass, ratio: imbalanceRatio)
+        let counts = ClassImbalance.longTailedCounts(classes: classes, maxCount: maxNodesPerClass,
+                                                     ratio: imbalanceRatio)
         let e = edgeTargets(counts)
         return (0..<classes).map { c in
             let inside = 2 * e[c][c]

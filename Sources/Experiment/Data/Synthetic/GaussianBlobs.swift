@@ -5,7 +5,9 @@ public import TensorEngine
 /// Class centres are drawn from `N(0, centerSpread²·I)`; an example of class `c` is `μ_c + spread·z`.
 /// The training split may be long-tailed (`imbalanceRatio < 1`); the test split is balanced.
 public struct GaussianBlobs: Sendable, Codable, Equatable {
+    /// Number of clusters (classes).
     public var classes: Int
+    /// Input dimension.
     public var dims: Int
     /// Standard deviation of each cluster around its centre.
     public var spread: Double
@@ -13,10 +15,12 @@ public struct GaussianBlobs: Sendable, Codable, Equatable {
     public var centerSpread: Double
     /// Training examples of the largest class.
     public var trainPerClass: Int
+    /// Test examples per class (the test split is balanced).
     public var testPerClass: Int
     /// `n_min / n_max` of the training split; 1 is balanced.
     public var imbalanceRatio: Double
 
+    /// A configuration; the default is three well-separated 2-D blobs.
     public init(classes: Int = 3, dims: Int = 2, spread: Double = 1, centerSpread: Double = 4,
                 trainPerClass: Int = 200, testPerClass: Int = 100, imbalanceRatio: Double = 1) {
         self.classes = classes

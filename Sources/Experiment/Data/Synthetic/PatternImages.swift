@@ -11,19 +11,24 @@ public import TensorEngine
 /// the contrast and raises the pixel noise (standard deviation `0.1 + 0.9·difficulty`). Pixel values are
 /// centred near 0.5 before noise. The training split is long-tailed when `imbalanceRatio < 1`.
 public struct PatternImages: Sendable, Codable, Equatable {
+    /// Number of classes; each gets its own pattern.
     public var classes: Int
     /// 1 (grayscale) or 3 (colour).
     public var channels: Int
+    /// Image height in pixels.
     public var height: Int
+    /// Image width in pixels.
     public var width: Int
     /// Training images of the largest class.
     public var trainPerClass: Int
+    /// Test images per class (the test split is balanced).
     public var testPerClass: Int
     /// `n_min / n_max` of the training split; 1 is balanced.
     public var imbalanceRatio: Double
     /// 0 is nearly noise-free and separable; 1 is heavily overlapping.
     public var difficulty: Double
 
+    /// A configuration; the default is CIFAR-sized: 10 classes of 32×32 colour images.
     public init(classes: Int = 10, channels: Int = 3, height: Int = 32, width: Int = 32, trainPerClass: Int = 500,
                 testPerClass: Int = 100, imbalanceRatio: Double = 1, difficulty: Double = 0.3) {
         self.classes = classes
@@ -66,6 +71,8 @@ public struct PatternImages: Sendable, Codable, Equatable {
             let base = out.baseAddress!
             parallelFor(n, grain: Swift.max(1, 4096 / image)) { range in
                 var pattern = [Double](repeating: 0, count: plane)
+                var colSin = [Double](repeating: 0, count: w), colCos = colSin
+                var rowSin = [Double](repeating: 0, count: h), rowCos = rowSin
                 for i in range {
                     let c = ids[i], family = c % 3, k = c / 3
                     let (j0, j1, j2) = (Double(jitter[3 * i]), Double(jitter[3 * i + 1]), Double(jitter[3 * i + 2]))
@@ -75,22 +82,52 @@ public struct PatternImages: Sendable, Codable, Equatable {
                     let cx = 0.25 * cos(2 * Double.pi * Double(k) / Double(variants)) + 0.1 * d * j1
                     let cy = 0.25 * sin(2 * Double.pi * Double(k) / Double(variants)) + 0.1 * d * j2
                     let (ct, st) = (cos(theta), sin(theta))
-                    for r in 0..<h {
-                        let y = (Double(r) + 0.5) / Double(h) - 0.5
+                    let k2 = 2 * Double.pi * freq
+                    // Stripes and checker are sinusoids of x·a + y·b + φ; split them by the angle-addition
+                    // formula into per-column and per-row factors so each image needs O(H + W) sines.
+                    func wave(_ a: Double, _ b: Double) {
                         for q in 0..<w {
                             let xx = (Double(q) + 0.5) / Double(w) - 0.5
-                            let u = xx * ct + y * st, v = -xx * st + y * ct
-                            pattern[r * w + q] = switch family {
-                            case 0: sin(2 * Double.pi * freq * u + phi)
-                            case 1: sin(2 * Double.pi * (freq + 1) * ((xx - cx) * (xx - cx) + (y - cy) * (y - cy))
-                                        .squareRoot() * 2 + phi)
-                            default: sin(2 * Double.pi * freq * u + phi) * sin(2 * Double.pi * freq * v + phi)
+                            colSin[q] = sin(a * xx)
+                            colCos[q] = cos(a * xx)
+                        }
+                        for r in 0..<h {
+                            let y = (Double(r) + 0.5) / Double(h) - 0.5
+                            rowSin[r] = sin(b * y + phi)
+                            rowCos[r] = cos(b * y + phi)
+                        }
+                    }
+                    func store(multiplying: Bool) {
+                        for r in 0..<h {
+                            for q in 0..<w {
+                                let v = colSin[q] * rowCos[r] + colCos[q] * rowSin[r]
+                                pattern[r * w + q] = multiplying ? pattern[r * w + q] * v : v
                             }
                         }
                     }
+                    switch family {
+                    case 0:
+                        wave(k2 * ct, k2 * st)
+                        store(multiplying: false)
+                    case 1:
+                        for r in 0..<h {
+                            let y = (Double(r) + 0.5) / Double(h) - 0.5
+                            for q in 0..<w {
+                                let xx = (Double(q) + 0.5) / Double(w) - 0.5
+                                let radius = ((xx - cx) * (xx - cx) + (y - cy) * (y - cy)).squareRoot()
+                                pattern[r * w + q] = sin(2 * Double.pi * (freq + 1) * 2 * radius + phi)
+                            }
+                        }
+                    default:
+                        wave(k2 * ct, k2 * st)
+                        store(multiplying: false)
+                        wave(-k2 * st, k2 * ct)
+                        store(multiplying: true)
+                    }
                     let contrast = 1 - 0.5 * d
                     for channel in 0..<ch {
-                        let own = ch == 1 ? 1 : 0.55 + 0.45 * cos(2 * Double.pi * (0.618 * Double(c) + Double(channel) / 3))
+                        let hue = 2 * Double.pi * (0.618 * Double(c) + Double(channel) / 3)
+                        let own = ch == 1 ? 1 : 0.55 + 0.45 * cos(hue)
                         let colour = (1 - d) * own + d * Double(tint[3 * i + channel])
                         let dst = base + i * image + channel * plane
                         for p in 0..<plane { dst[p] += Float(colour * (0.5 + 0.5 * contrast * pattern[p])) }

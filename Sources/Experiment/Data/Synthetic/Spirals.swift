@@ -7,9 +7,11 @@ public import TensorEngine
 /// `2π·(turns·t + c/classes)`, plus Gaussian noise of standard deviation `noise`. Two classes give the
 /// classic two-spirals problem.
 public struct Spirals: Sendable, Codable, Equatable {
+    /// Number of arms (classes), at least 2.
     public var classes: Int
     /// Training points on the largest arm.
     public var pointsPerClass: Int
+    /// Test points on each arm (the test split is balanced).
     public var testPointsPerClass: Int
     /// Noise standard deviation, in units of the outer radius (1).
     public var noise: Double
@@ -18,6 +20,7 @@ public struct Spirals: Sendable, Codable, Equatable {
     /// `n_min / n_max` of the training split; 1 is balanced.
     public var imbalanceRatio: Double
 
+    /// A configuration; the defaults are the classic two spirals.
     public init(classes: Int = 2, pointsPerClass: Int = 200, testPointsPerClass: Int = 100, noise: Double = 0.05,
                 turns: Double = 1.5, imbalanceRatio: Double = 1) {
         self.classes = classes

@@ -16,6 +16,7 @@ public struct SyntheticText: Sendable, Codable, Equatable {
         case mixed
     }
 
+    /// Which text to produce.
     public var source: Source
     /// Sentences to generate for `.grammar` and `.mixed`.
     public var sentences: Int
@@ -24,6 +25,7 @@ public struct SyntheticText: Sendable, Codable, Equatable {
     /// Share of the bytes, at the end, kept for validation.
     public var validationFraction: Double
 
+    /// A configuration; the default is 2000 grammar sentences with 10 % held out.
     public init(source: Source = .grammar, sentences: Int = 2000, repeats: Int = 1, validationFraction: Double = 0.1) {
         self.source = source
         self.sentences = sentences
