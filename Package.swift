@@ -26,6 +26,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "TensorEngine", dependencies: ["CDNNL"], swiftSettings: strict),
         .target(name: "TensorNN", dependencies: ["TensorEngine"], swiftSettings: strict),
         .target(name: "PluginAPI", swiftSettings: strict),
@@ -39,6 +40,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
+        .target(name: "Experiment", dependencies: ["TensorEngine", "CZlib"], swiftSettings: strict),
         .executableTarget(name: "kiln", dependencies: ["KilnCLI"], swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Tests/TestSupport", swiftSettings: strict),
@@ -47,5 +49,6 @@ let package = Package(
             name: "TensorNNTests", dependencies: ["TensorNN", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "PluginAPI"], swiftSettings: strict),
+        .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "TestSupport"], swiftSettings: strict),
     ]
 )
