@@ -38,9 +38,11 @@ public struct RandomGenerator: Sendable, Equatable, Codable {
             for b in r {
                 let v = Philox.block(counter: (start &+ UInt64(b), 0), key: key)
                 let base = b * 4
-                for (lane, word) in [v.0, v.1, v.2, v.3].enumerated() where base + lane < count {
-                    write(base + lane, Philox.unitFloat(word))
-                }
+                // Lanes written one by one: no per-block array on this hot path.
+                if base < count { write(base, Philox.unitFloat(v.0)) }
+                if base + 1 < count { write(base + 1, Philox.unitFloat(v.1)) }
+                if base + 2 < count { write(base + 2, Philox.unitFloat(v.2)) }
+                if base + 3 < count { write(base + 3, Philox.unitFloat(v.3)) }
             }
         }
     }
@@ -56,7 +58,10 @@ public struct RandomGenerator: Sendable, Equatable, Codable {
                 let base = b * 4
                 let (z0, z1) = Philox.boxMuller(v.0, v.1)
                 let (z2, z3) = Philox.boxMuller(v.2, v.3)
-                for (lane, z) in [z0, z1, z2, z3].enumerated() where base + lane < count { write(base + lane, z) }
+                if base < count { write(base, z0) }
+                if base + 1 < count { write(base + 1, z1) }
+                if base + 2 < count { write(base + 2, z2) }
+                if base + 3 < count { write(base + 3, z3) }
             }
         }
     }
