@@ -4,6 +4,8 @@ import Foundation
 ///
 ///     m = β₁·m + (1 − β₁)·d,   v = β₂·v + (1 − β₂)·d²
 ///     p = p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
+///
+/// (computed as p + [−lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ)] · m / (√v + ε·√(1 − β₂ᵗ)), one division per element).
 public struct AdamRule: UpdateRule {
     /// Decay rates of the first and second moments.
     public var beta1: Double, beta2: Double
@@ -57,17 +59,22 @@ public struct AdamWRule: UpdateRule {
 }
 
 /// The fused Adam/AdamW loop: reads p, g, m, v and writes p, m, v once each (7 floats per element).
-/// Scalars are formed in Double as PyTorch does in Python, then rounded to Float once.
+/// Scalars are formed in Double as PyTorch does in Python, then rounded to Float once. `v` is never negative;
+/// taking `magnitude` first tells LLVM so, which drops the errno path of Linux's `sqrtf` and lets the loop
+/// vectorise (without it the step ran ~10× slower).
 @inline(__always)
 private func adamUpdate(
     _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
     _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
     beta1: Double, beta2: Double, eps: Double, context: UpdateContext, decoupled: Bool
 ) {
+    // lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε) = [lr·√(1−β₂ᵗ)/(1−β₁ᵗ)] · m / (√v + ε·√(1−β₂ᵗ)): one division per
+    // element instead of two; the rounding differs from PyTorch's order by about an ulp.
     let t = Double(context.step)
-    let stepSize = Float(context.lr / (1 - Foundation.pow(beta1, t)))
-    let bc2Sqrt = Float((1 - Foundation.pow(beta2, t)).squareRoot())
-    let b1 = Float(beta1), b2 = Float(beta2), c1 = Float(1 - beta1), c2 = Float(1 - beta2), e = Float(eps)
+    let bc2Sqrt = (1 - Foundation.pow(beta2, t)).squareRoot()
+    let scale = Float(-context.lr / (1 - Foundation.pow(beta1, t)) * bc2Sqrt)
+    let e = Float(eps * bc2Sqrt)
+    let b1 = Float(beta1), b2 = Float(beta2), c1 = Float(1 - beta1), c2 = Float(1 - beta2)
     if decoupled {
         let shrink = Float(1 - context.lr * context.weightDecay)
         for i in range {
@@ -76,7 +83,7 @@ private func adamUpdate(
             let vi = v[i] * b2 + c2 * gi * gi
             m[i] = mi
             v[i] = vi
-            p[i] = p[i] * shrink + (-stepSize * mi) / (vi.squareRoot() / bc2Sqrt + e)
+            p[i] = p[i] * shrink + scale * mi / (vi.magnitude.squareRoot() + e)
         }
     } else if context.weightDecay == 0 {
         for i in range {
@@ -85,7 +92,7 @@ private func adamUpdate(
             let vi = v[i] * b2 + c2 * gi * gi
             m[i] = mi
             v[i] = vi
-            p[i] = p[i] + (-stepSize * mi) / (vi.squareRoot() / bc2Sqrt + e)
+            p[i] = p[i] + scale * mi / (vi.magnitude.squareRoot() + e)
         }
     } else {
         let wd = Float(context.weightDecay)
@@ -95,7 +102,7 @@ private func adamUpdate(
             let vi = v[i] * b2 + c2 * gi * gi
             m[i] = mi
             v[i] = vi
-            p[i] = p[i] + (-stepSize * mi) / (vi.squareRoot() / bc2Sqrt + e)
+            p[i] = p[i] + scale * mi / (vi.magnitude.squareRoot() + e)
         }
     }
 }
