@@ -13,14 +13,16 @@ private struct Run {
     init(initSeed: UInt64) {
         var rng = RandomGenerator(seed: initSeed)
         model = MLP(inputs: 2, hidden: [16], outputs: 3, rng: &rng)
-        optimizer = AdamW(groups: ParameterGroup.splitForWeightDecay(model.namedParameters(), weightDecay: 0.05), lr: 0.02)
+        optimizer = AdamW(
+            groups: ParameterGroup.splitForWeightDecay(model.namedParameters(), weightDecay: 0.05), lr: 0.02)
         optimizer.schedule = CosineSchedule(totalSteps: 12, warmupSteps: 2, minMultiplier: 0.1)
         var data = RandomGenerator(seed: 500)
         (inputs, labels) = SyntheticData.gaussianBlobs(count: 64, classes: 3, using: &data)
     }
 
     func train(steps: Int, batch: Int = 16, rng: inout RandomGenerator) {
-        let x = inputs.scalars, y = labels.scalars
+        let x = inputs.scalars
+        let y = labels.scalars
         for _ in 0..<steps {
             let rows = rng.permutation(64).prefix(batch)
             let bx = Tensor([batch, 2], rows.flatMap { [x[2 * $0], x[2 * $0 + 1]] })
@@ -37,8 +39,9 @@ private struct Run {
         let run = Run(initSeed: 1)
         var rng = RandomGenerator(seed: 9)
         run.train(steps: 3, rng: &rng)
-        var checkpoint = Checkpoint(step: 3, pluginID: "model.mlp", model: run.model, optimizer: run.optimizer,
-                                    metadata: ["loop.epoch": "0", "loop.batch": "3"])
+        var checkpoint = Checkpoint(
+            step: 3, pluginID: "model.mlp", model: run.model, optimizer: run.optimizer,
+            metadata: ["loop.epoch": "0", "loop.batch": "3"])
         checkpoint.setMetadata(rng, forKey: "rng")
         let url = temporaryDirectory().appendingPathComponent("c.safetensors")
         try checkpoint.write(to: url)
@@ -58,7 +61,8 @@ private struct Run {
         // The same file holds plain parameter names a PyTorch state dict would use.
         let (tensors, header) = try SafeTensors.read(from: url)
         #expect(tensors["layers.0.weight"] != nil && tensors["layers.0.weight.exp_avg_sq"] != nil)
-        #expect(header["kiln.format_version"] == "1" && header["kiln.step"] == "3" && header["kiln.plugin"] == "model.mlp")
+        #expect(
+            header["kiln.format_version"] == "1" && header["kiln.step"] == "3" && header["kiln.plugin"] == "model.mlp")
     }
 
     @Test func resumedTrainingMatchesUninterruptedTrainingBitForBit() throws {
@@ -103,7 +107,10 @@ private struct Run {
         #expect(store.url(forStep: 1_234_567).lastPathComponent == "step-1234567.safetensors")
 
         try "step-000100.safetensors\n".write(to: store.latestPointer, atomically: true, encoding: .utf8)
-        #expect(throws: CheckpointError.invalidLatestPointer(path: store.latestPointer.path, content: "step-000100.safetensors")) {
+        #expect(
+            throws: CheckpointError.invalidLatestPointer(
+                path: store.latestPointer.path, content: "step-000100.safetensors")
+        ) {
             try store.loadLatest()
         }
         try FileManager.default.removeItem(at: store.latestPointer)
@@ -129,7 +136,8 @@ private struct Run {
 
         let reserved = Checkpoint(step: 1, pluginID: "x", parameters: weights, metadata: ["kiln.step": "9"])
         #expect(throws: CheckpointError.self) { try reserved.write(to: dir.appendingPathComponent("r.safetensors")) }
-        let message = CheckpointError.unsupportedFormatVersion(path: "/a/b.safetensors", found: "2", supported: 1).description
+        let message = CheckpointError.unsupportedFormatVersion(path: "/a/b.safetensors", found: "2", supported: 1)
+            .description
         #expect(message.contains("/a/b.safetensors") && message.contains("version 2"))
     }
 
@@ -143,9 +151,14 @@ private struct Run {
             try Checkpoint.read(from: url).restore(into: other)
             Issue.record("a checkpoint of another shape was restored")
         } catch {
-            guard case .incompatible(let path, let reason) = error else { Issue.record("\(error)"); return }
+            guard case .incompatible(let path, let reason) = error else {
+                Issue.record("\(error)")
+                return
+            }
             #expect(path == url.path && reason.contains("layers.0.weight"))
         }
-        #expect(throws: CheckpointError.self) { try Checkpoint.read(from: url).restore(into: run.model, optimizer: run.optimizer) }
+        #expect(throws: CheckpointError.self) {
+            try Checkpoint.read(from: url).restore(into: run.model, optimizer: run.optimizer)
+        }
     }
 }

@@ -35,16 +35,19 @@ import Testing
         #expect(fixtures.optimizers.count >= 8)
         for c in fixtures.optimizers {
             let params = ["weight", "bias"].map { NamedParameter($0, Parameter(problem.initial[$0]!.tensor)) }
-            let groups = c.groups.map { groups in
-                groups.map { g in
-                    ParameterGroup(params.filter { g.params.contains($0.name) }, lr: g.lr, weightDecay: g.weightDecay)
-                }
-            } ?? [ParameterGroup(params)]
+            let groups =
+                c.groups.map { groups in
+                    groups.map { g in
+                        ParameterGroup(
+                            params.filter { g.params.contains($0.name) }, lr: g.lr, weightDecay: g.weightDecay)
+                    }
+                } ?? [ParameterGroup(params)]
             let optimizer: any Optimizer
             switch c.kind {
             case "sgd":
-                optimizer = SGD(groups: groups, lr: c.lr, momentum: c.momentum, dampening: c.dampening,
-                                nesterov: c.nesterov, weightDecay: c.weightDecay)
+                optimizer = SGD(
+                    groups: groups, lr: c.lr, momentum: c.momentum, dampening: c.dampening,
+                    nesterov: c.nesterov, weightDecay: c.weightDecay)
             case "adam": optimizer = Adam(groups: groups, lr: c.lr, weightDecay: c.weightDecay)
             default: optimizer = AdamW(groups: groups, lr: c.lr, weightDecay: c.weightDecay)
             }
@@ -59,8 +62,9 @@ import Testing
                 }
                 optimizer.step()
                 for p in params {
-                    expectClose(p.parameter.value.scalars, expected[p.name]!, tolerance: 1e-6,
-                                "\(c.name) \(p.name) after step \(t + 1)")
+                    expectClose(
+                        p.parameter.value.scalars, expected[p.name]!, tolerance: 1e-6,
+                        "\(c.name) \(p.name) after step \(t + 1)")
                 }
             }
             let state = optimizer.exportState()

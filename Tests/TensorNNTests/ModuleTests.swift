@@ -16,6 +16,7 @@ private final class Block: Layer {
     let tied: Parameter
     let width = 3
     let table: [Float] = [1, 2, 3]
+    weak var parent: Block?
 
     init(rng: inout RandomGenerator) {
         inProj = Linear(inputs: 3, outputs: 4, rng: &rng)
@@ -25,6 +26,7 @@ private final class Block: Layer {
         heads = [Linear(inputs: 3, outputs: 2, rng: &rng), Linear(inputs: 3, outputs: 2, rng: &rng)]
         byName = ["b": Linear(inputs: 2, outputs: 2, rng: &rng), "a": Linear(inputs: 2, outputs: 2, rng: &rng)]
         tied = inProj.weight
+        parent = self  // a back reference must not loop the traversal
     }
 
     func forward(_ x: Tensor) -> Tensor { outProj(inProj(x).relu()) * scale.value }
@@ -36,24 +38,31 @@ private final class Block: Layer {
         let block = Block(rng: &rng)
         // Own parameters come before children's (as in PyTorch), so the tied weight is named `tied`, the first
         // path that reaches it, and `in_proj.weight` is not listed again.
-        #expect(block.namedParameters().map(\.name) == [
-            "scale", "tied",
-            "in_proj.bias", "out_proj.weight",
-            "extra.weight", "extra.bias",
-            "heads.0.weight", "heads.0.bias", "heads.1.weight", "heads.1.bias",
-            "by_name.a.weight", "by_name.a.bias", "by_name.b.weight", "by_name.b.bias",
-        ])
+        #expect(
+            block.namedParameters().map(\.name) == [
+                "scale", "tied",
+                "in_proj.bias", "out_proj.weight",
+                "extra.weight", "extra.bias",
+                "heads.0.weight", "heads.0.bias", "heads.1.weight", "heads.1.bias",
+                "by_name.a.weight", "by_name.a.bias", "by_name.b.weight", "by_name.b.bias",
+            ])
         #expect(block.parameterCount == 3 + 12 + 4 + 12 + 9 + 3 + 2 * (6 + 2) + 2 * (4 + 2))
-        #expect(block.namedModules().map(\.name) == ["", "in_proj", "out_proj", "extra", "heads.0", "heads.1",
-                                                       "by_name.a", "by_name.b"])
+        #expect(
+            block.namedModules().map(\.name) == [
+                "", "in_proj", "out_proj", "extra", "heads.0", "heads.1",
+                "by_name.a", "by_name.b",
+            ])
     }
 
     @Test func mlpHasPyTorchNamesAndShapes() {
         var rng = RandomGenerator(seed: 2)
         let mlp = MLP(inputs: 4, hidden: [16, 8], outputs: 3, activation: .gelu, rng: &rng)
         let shapes = mlp.namedParameters().map { "\($0.name) \($0.parameter.shape)" }
-        #expect(shapes == ["layers.0.weight [16, 4]", "layers.0.bias [16]", "layers.2.weight [8, 16]",
-                           "layers.2.bias [8]", "layers.4.weight [3, 8]", "layers.4.bias [3]"])
+        #expect(
+            shapes == [
+                "layers.0.weight [16, 4]", "layers.0.bias [16]", "layers.2.weight [8, 16]",
+                "layers.2.bias [8]", "layers.4.weight [3, 8]", "layers.4.bias [3]",
+            ])
         #expect(mlp(Tensor.zeros([5, 4])).shape == [5, 3])
     }
 
@@ -61,7 +70,8 @@ private final class Block: Layer {
         var rng = RandomGenerator(seed: 3)
         let layer = Linear(inputs: 400, outputs: 300, rng: &rng)
         let bound: Float = 1 / 20
-        let w = layer.weight.value.scalars, b = layer.bias!.value.scalars
+        let w = layer.weight.value.scalars
+        let b = layer.bias!.value.scalars
         #expect(w.allSatisfy { abs($0) <= bound } && b.allSatisfy { abs($0) <= bound })
         // U(−a, a) has standard deviation a/√3.
         let std = (w.reduce(0) { $0 + Double($1 * $1) } / Double(w.count)).squareRoot()

@@ -35,7 +35,10 @@ struct NNFixtures: Decodable {
         let params: [String]
         let lr: Double?
         let weightDecay: Double?
-        enum CodingKeys: String, CodingKey { case params, lr, weightDecay = "weight_decay" }
+        enum CodingKeys: String, CodingKey {
+            case params, lr
+            case weightDecay = "weight_decay"
+        }
     }
 
     struct Schedule: Decodable {
@@ -98,8 +101,9 @@ struct NNFixtures: Decodable {
                 .appendingPathComponent("Fixtures/\(fileName)")
         }
         guard let url, let data = FileManager.default.contents(atPath: url.path) else {
-            Issue.record("fixture \(fileName) is missing: run /usr/bin/python3 tools/fixtures/make_nn_fixtures.py",
-                         sourceLocation: sourceLocation)
+            Issue.record(
+                "fixture \(fileName) is missing: run /usr/bin/python3 tools/fixtures/make_nn_fixtures.py",
+                sourceLocation: sourceLocation)
             throw CancellationError()
         }
         return try JSONDecoder().decode(NNFixtures.self, from: data)

@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import TensorEngine
 import TensorNN
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The `optstep` workload of shared/bench/WORKLOADS.md: Adam over 10.0M parameters shaped like a 3-layer d=512
 /// transformer, fixed random gradients. Runs only with KILN_BENCH=1, in release:
@@ -17,7 +18,10 @@ import Testing
 @Suite struct OptimizerBenchmarkTests {
     @Test(.enabled(if: ProcessInfo.processInfo.environment["KILN_BENCH"] == "1"))
     func adamStepMovesSevenFloatsPerParameterAtMemorySpeed() {
-        let d = 512, layers = 3, vocab = 1024, ctx = 36
+        let d = 512
+        let layers = 3
+        let vocab = 1024
+        let ctx = 36
         var shapes: [[Int]] = [[vocab, d], [ctx, d]]
         for _ in 0..<layers {
             shapes += [[d], [d], [d, 3 * d], [3 * d], [d, d], [d], [d], [d], [d, 4 * d], [4 * d], [4 * d, d], [d]]
@@ -53,8 +57,9 @@ import Testing
         times.sort()
         let median = times[times.count / 2]
         let gbps = Double(count) * 7 * 4 / (median / 1e3) / 1e9
-        print("optstep: \(count) parameters, \(threads) threads: median \(median) ms (min \(times[0]), max \(times.last!)), "
-              + "\(gbps) GB/s over \(times.count) steps")
+        print(
+            "optstep: \(count) parameters, \(threads) threads: median \(median) ms (min \(times[0]), max \(times.last!)), "
+                + "\(gbps) GB/s over \(times.count) steps")
     }
 }
 

@@ -34,7 +34,8 @@ private func makeOptimizers(_ params: [NamedParameter]) -> [any Optimizer] {
 @Suite struct OptimizerTests {
     @Test func stateRoundTripContinuesBitForBit() throws {
         for k in 0..<4 {
-            let a = Problem(seed: 11), b = Problem(seed: 11)
+            let a = Problem(seed: 11)
+            let b = Problem(seed: 11)
             let optA = makeOptimizers(a.model.namedParameters())[k]
             optA.schedule = CosineSchedule(totalSteps: 20, warmupSteps: 3, minMultiplier: 0.1)
             for _ in 0..<6 { a.step(optA) }
@@ -54,8 +55,9 @@ private func makeOptimizers(_ params: [NamedParameter]) -> [any Optimizer] {
                 a.step(optA)
                 b.step(optB)
             }
-            #expect(a.model.parameterValues().mapValues(bits) == b.model.parameterValues().mapValues(bits),
-                    "optimizer \(k): resumed training diverged")
+            #expect(
+                a.model.parameterValues().mapValues(bits) == b.model.parameterValues().mapValues(bits),
+                "optimizer \(k): resumed training diverged")
         }
     }
 
@@ -66,10 +68,13 @@ private func makeOptimizers(_ params: [NamedParameter]) -> [any Optimizer] {
         p.step(adam)
         let state = adam.exportState()
         #expect(state.slotNames == ["exp_avg", "exp_avg_sq"])
-        #expect(state.slots.keys.sorted() == ["layers.0.bias.exp_avg", "layers.0.bias.exp_avg_sq",
-                                              "layers.0.weight.exp_avg", "layers.0.weight.exp_avg_sq",
-                                              "layers.2.bias.exp_avg", "layers.2.bias.exp_avg_sq",
-                                              "layers.2.weight.exp_avg", "layers.2.weight.exp_avg_sq"])
+        #expect(
+            state.slots.keys.sorted() == [
+                "layers.0.bias.exp_avg", "layers.0.bias.exp_avg_sq",
+                "layers.0.weight.exp_avg", "layers.0.weight.exp_avg_sq",
+                "layers.2.bias.exp_avg", "layers.2.bias.exp_avg_sq",
+                "layers.2.weight.exp_avg", "layers.2.weight.exp_avg_sq",
+            ])
         #expect(state.parameterSteps.values.allSatisfy { $0 == 1 })
         let sgd = SGD(p.model.namedParameters(), lr: 0.1, momentum: 0.9)
         p.step(sgd)
@@ -109,7 +114,10 @@ private func makeOptimizers(_ params: [NamedParameter]) -> [any Optimizer] {
             let optimizer = makeOptimizers(named)[k]
             for step in 0..<6 {
                 // Zero gradients from the first step (Adam: m = v = 0, so the update is 0/ε), then after real ones.
-                if step == 3 { p.step(optimizer); continue }
+                if step == 3 {
+                    p.step(optimizer)
+                    continue
+                }
                 for n in named { injectGradient(Tensor.zeros(n.parameter.shape), into: n.parameter) }
                 optimizer.step()
             }

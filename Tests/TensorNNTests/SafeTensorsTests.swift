@@ -10,7 +10,7 @@ private func craft(_ header: String, data: [UInt8] = [], length: UInt64? = nil, 
     var bytes = (0..<8).map { UInt8(truncatingIfNeeded: n >> (8 * UInt64($0))) }
     bytes += h + data
     let url = dir.appendingPathComponent("crafted-\(UUID().uuidString).safetensors")
-    FileManager.default.createFile(atPath: url.path, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: url.path, contents: Data(bytes))
     return url
 }
 
@@ -89,30 +89,30 @@ private func sampleTensors() -> [String: Tensor] {
         tensors["special"] = nil
         try SafeTensors.write(tensors, metadata: ["kiln": "yes"], to: url)
         let script = #"""
-        import json, struct, sys
-        b = open(sys.argv[1], "rb").read()
-        n = struct.unpack("<Q", b[:8])[0]
-        h = json.loads(b[8:8 + n].decode("utf-8"))
-        meta = h.pop("__metadata__", {})
-        out, end = {}, 0
-        for name, info in sorted(h.items(), key=lambda kv: kv[1]["data_offsets"]):
-            s, e = info["data_offsets"]
-            assert s == end and info["dtype"] == "F32", name
-            count = 1
-            for d in info["shape"]:
-                count *= d
-            assert e - s == 4 * count, name
-            out[name] = {"shape": info["shape"], "values": list(struct.unpack("<%df" % count, b[8 + n + s:8 + n + e]))}
-            end = e
-        assert 8 + n + end == len(b)
-        try:
-            from safetensors.numpy import load_file
-            loaded = load_file(sys.argv[1])
-            assert sorted(loaded) == sorted(out)
-        except ImportError:
-            pass
-        print(json.dumps({"metadata": meta, "tensors": out}))
-        """#
+            import json, struct, sys
+            b = open(sys.argv[1], "rb").read()
+            n = struct.unpack("<Q", b[:8])[0]
+            h = json.loads(b[8:8 + n].decode("utf-8"))
+            meta = h.pop("__metadata__", {})
+            out, end = {}, 0
+            for name, info in sorted(h.items(), key=lambda kv: kv[1]["data_offsets"]):
+                s, e = info["data_offsets"]
+                assert s == end and info["dtype"] == "F32", name
+                count = 1
+                for d in info["shape"]:
+                    count *= d
+                assert e - s == 4 * count, name
+                out[name] = {"shape": info["shape"], "values": list(struct.unpack("<%df" % count, b[8 + n + s:8 + n + e]))}
+                end = e
+            assert 8 + n + end == len(b)
+            try:
+                from safetensors.numpy import load_file
+                loaded = load_file(sys.argv[1])
+                assert sorted(loaded) == sorted(out)
+            except ImportError:
+                pass
+            print(json.dumps({"metadata": meta, "tensors": out}))
+            """#
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = ["-c", script, url.path]
@@ -167,37 +167,71 @@ private func sampleTensors() -> [String: Tensor] {
             }
         }
         let good = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#
-        expectError(craft(good, data: f32x2, length: 1 << 40, in: dir), {
-            if case .headerLengthOutOfRange = $0 { return true } else { return false }
-        }, "header length past the end")
-        expectError(craft(String(good.dropLast()) + "]", data: f32x2, in: dir), {
-            if case .malformedHeader = $0 { return true } else { return false }
-        }, "malformed JSON")
-        expectError(craft(#"[1, 2]"#, in: dir), {
-            if case .malformedHeader = $0 { return true } else { return false }
-        }, "not an object")
-        expectError(craft(#"{"a":{"dtype":"F32","shape":[2]}}"#, data: f32x2, in: dir), {
-            if case .malformedHeader(_, let reason) = $0 { return reason.contains("data_offsets") } else { return false }
-        }, "missing data_offsets")
-        expectError(craft(#"{"a":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}}"#, data: f32x2, in: dir), {
-            $0 == .unsupportedDType(path: $0.path, tensor: "a", dtype: "F16")
-        }, "wrong dtype")
-        expectError(craft(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,12]}}"#, data: f32x2 + [0, 0, 0, 0], in: dir), {
-            if case .invalidOffsets(_, "a", _) = $0 { return true } else { return false }
-        }, "offsets not matching the shape")
-        expectError(craft(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
-                          data: f32x2, in: dir), {
-            if case .invalidOffsets(_, _, let reason) = $0 { return reason.contains("overlaps") } else { return false }
-        }, "overlapping tensors")
-        expectError(craft(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#, data: f32x2 + [0, 0, 0, 0], in: dir), {
-            if case .invalidOffsets(_, _, let reason) = $0 { return reason.contains("uncovered") } else { return false }
-        }, "gap before a tensor")
-        expectError(craft(good, data: f32x2 + [1, 2, 3, 4], in: dir), {
-            if case .invalidOffsets = $0 { return true } else { return false }
-        }, "bytes not covered at the end")
-        expectError(craft(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"__metadata__":{"k":1}}"#, data: f32x2, in: dir), {
-            if case .malformedHeader = $0 { return true } else { return false }
-        }, "metadata value not a string")
+        expectError(
+            craft(good, data: f32x2, length: 1 << 40, in: dir),
+            {
+                if case .headerLengthOutOfRange = $0 { return true } else { return false }
+            }, "header length past the end")
+        expectError(
+            craft(String(good.dropLast()) + "]", data: f32x2, in: dir),
+            {
+                if case .malformedHeader = $0 { return true } else { return false }
+            }, "malformed JSON")
+        expectError(
+            craft(#"[1, 2]"#, in: dir),
+            {
+                if case .malformedHeader = $0 { return true } else { return false }
+            }, "not an object")
+        expectError(
+            craft(#"{"a":{"dtype":"F32","shape":[2]}}"#, data: f32x2, in: dir),
+            {
+                if case .malformedHeader(_, let reason) = $0 {
+                    return reason.contains("data_offsets")
+                } else {
+                    return false
+                }
+            }, "missing data_offsets")
+        expectError(
+            craft(#"{"a":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}}"#, data: f32x2, in: dir),
+            {
+                $0 == .unsupportedDType(path: $0.path, tensor: "a", dtype: "F16")
+            }, "wrong dtype")
+        expectError(
+            craft(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,12]}}"#, data: f32x2 + [0, 0, 0, 0], in: dir),
+            {
+                if case .invalidOffsets(_, "a", _) = $0 { return true } else { return false }
+            }, "offsets not matching the shape")
+        expectError(
+            craft(
+                #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+                data: f32x2, in: dir),
+            {
+                if case .invalidOffsets(_, _, let reason) = $0 {
+                    return reason.contains("overlaps")
+                } else {
+                    return false
+                }
+            }, "overlapping tensors")
+        expectError(
+            craft(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#, data: f32x2 + [0, 0, 0, 0], in: dir),
+            {
+                if case .invalidOffsets(_, _, let reason) = $0 {
+                    return reason.contains("uncovered")
+                } else {
+                    return false
+                }
+            }, "gap before a tensor")
+        expectError(
+            craft(good, data: f32x2 + [1, 2, 3, 4], in: dir),
+            {
+                if case .invalidOffsets = $0 { return true } else { return false }
+            }, "bytes not covered at the end")
+        expectError(
+            craft(
+                #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"__metadata__":{"k":1}}"#, data: f32x2, in: dir),
+            {
+                if case .malformedHeader = $0 { return true } else { return false }
+            }, "metadata value not a string")
         // A written header with one structural byte changed (its first ':' made a ',').
         let url = dir.appendingPathComponent("flipped.safetensors")
         try SafeTensors.write(sampleTensors(), to: url)
@@ -205,9 +239,11 @@ private func sampleTensors() -> [String: Tensor] {
         let colon = try #require(bytes.dropFirst(8).firstIndex(of: UInt8(ascii: ":")))
         bytes[colon] = UInt8(ascii: ",")
         try bytes.write(to: url)
-        expectError(url, {
-            if case .malformedHeader = $0 { return true } else { return false }
-        }, "corrupted written header")
+        expectError(
+            url,
+            {
+                if case .malformedHeader = $0 { return true } else { return false }
+            }, "corrupted written header")
     }
 
     @Test func writeFailuresLeaveNoFile() {

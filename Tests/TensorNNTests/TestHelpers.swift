@@ -24,7 +24,8 @@ func temporaryDirectory(_ label: String = #function) -> URL {
 /// Fraction of rows whose arg-max equals the label.
 func accuracy(_ logits: Tensor, _ labels: Tensor) -> Double {
     let c = logits.shape[1]
-    let l = logits.scalars, y = labels.scalars
+    let l = logits.scalars
+    let y = labels.scalars
     var right = 0
     for i in 0..<logits.shape[0] {
         let row = l[(i * c)..<((i + 1) * c)]

@@ -10,11 +10,13 @@ import Testing
         let train = SyntheticData.twoSpirals(count: 256, using: &rng)
         let test = SyntheticData.twoSpirals(count: 400, using: &rng)
         let model = MLP(inputs: 2, hidden: [32, 32], outputs: 2, activation: .relu, rng: &rng)
-        let optimizer = AdamW(groups: ParameterGroup.splitForWeightDecay(model.namedParameters(), weightDecay: 1e-4),
-                              lr: 0.02)
+        let optimizer = AdamW(
+            groups: ParameterGroup.splitForWeightDecay(model.namedParameters(), weightDecay: 1e-4),
+            lr: 0.02)
         let steps = 200
         optimizer.schedule = CosineSchedule(totalSteps: steps, warmupSteps: 20, minMultiplier: 0.05)
-        var firstLoss: Float = 0, lastLoss: Float = 0
+        var firstLoss: Float = 0
+        var lastLoss: Float = 0
         for step in 0..<steps {
             optimizer.zeroGrad()
             let loss = model(train.inputs).crossEntropy(targets: train.labels)

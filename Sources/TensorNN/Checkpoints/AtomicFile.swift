@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writes files so that a crash never leaves a partial file under the real name: write a temporary file in the
@@ -44,7 +45,10 @@ enum AtomicFile {
     static func write(to url: URL, _ body: (borrowing Writer) throws(CheckpointError) -> Void) throws(CheckpointError) {
         let target = url.path
         let directory = url.deletingLastPathComponent().path
-        let serial = counterLock.withLock { counter += 1; return counter }
+        let serial = counterLock.withLock {
+            counter += 1
+            return counter
+        }
         let temp = directory + "/." + url.lastPathComponent + ".tmp.\(getpid()).\(serial)"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if fd < 0 { throw failure(temp, "open") }

@@ -25,9 +25,11 @@ public struct Checkpoint {
     /// The file this checkpoint was read from, if any (named in errors).
     public internal(set) var source: URL?
 
-    public init(step: Int, pluginID: String, parameters: [String: Tensor], optimizerState: OptimizerState? = nil,
-                metadata: [String: String] = [:])
-    {
+    /// A checkpoint from explicit parts.
+    public init(
+        step: Int, pluginID: String, parameters: [String: Tensor], optimizerState: OptimizerState? = nil,
+        metadata: [String: String] = [:]
+    ) {
         self.step = step
         self.pluginID = pluginID
         self.parameters = parameters
@@ -36,11 +38,13 @@ public struct Checkpoint {
     }
 
     /// A snapshot of `model`'s parameters and, if given, `optimizer`'s state.
-    public init(step: Int, pluginID: String, model: any Module, optimizer: (any Optimizer)? = nil,
-                metadata: [String: String] = [:])
-    {
-        self.init(step: step, pluginID: pluginID, parameters: model.parameterValues(),
-                  optimizerState: optimizer?.exportState(), metadata: metadata)
+    public init(
+        step: Int, pluginID: String, model: any Module, optimizer: (any Optimizer)? = nil,
+        metadata: [String: String] = [:]
+    ) {
+        self.init(
+            step: step, pluginID: pluginID, parameters: model.parameterValues(),
+            optimizerState: optimizer?.exportState(), metadata: metadata)
     }
 
     /// Stores `value` as JSON under `key` (e.g. a `RandomGenerator`, whose state is its seed and offset).
@@ -120,7 +124,8 @@ public struct Checkpoint {
             }
             let steps: [String: Int]
             do {
-                steps = try JSONDecoder().decode([String: Int].self, from: Data((header[Key.parameterSteps] ?? "").utf8))
+                steps = try JSONDecoder().decode(
+                    [String: Int].self, from: Data((header[Key.parameterSteps] ?? "").utf8))
             } catch {
                 throw .invalidMetadata(path: path, key: Key.parameterSteps, reason: "not a JSON object of integers")
             }
@@ -138,7 +143,8 @@ public struct Checkpoint {
         }
         let plugin = header[Key.plugin] ?? ""
         let user = header.filter { !$0.key.hasPrefix(Key.prefix) }
-        var checkpoint = Checkpoint(step: step, pluginID: plugin, parameters: tensors, optimizerState: state, metadata: user)
+        var checkpoint = Checkpoint(
+            step: step, pluginID: plugin, parameters: tensors, optimizerState: state, metadata: user)
         checkpoint.source = url
         return checkpoint
     }

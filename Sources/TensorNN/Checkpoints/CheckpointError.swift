@@ -23,6 +23,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     /// The `latest` pointer names no readable checkpoint.
     case invalidLatestPointer(path: String, content: String)
 
+    /// A message naming what failed and where.
     public var description: String {
         switch self {
         case .io(let path, let op, let message): return "\(path): \(op) failed: \(message)"
@@ -35,7 +36,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         case .invalidOffsets(let path, let tensor, let reason):
             return "\(path): tensor \(tensor) has invalid data offsets: \(reason)"
         case .unsupportedFormatVersion(let path, let found, let supported):
-            return "\(path): checkpoint format version \(found) is not supported (this build reads version \(supported))"
+            return
+                "\(path): checkpoint format version \(found) is not supported (this build reads version \(supported))"
         case .invalidMetadata(let path, let key, let reason): return "\(path): metadata \(key): \(reason)"
         case .nameCollision(let path, let name): return "\(path): two tensors named \(name)"
         case .incompatible(let path, let reason): return "\(path): checkpoint does not fit: \(reason)"

@@ -1,8 +1,9 @@
 public import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The checkpoints of one run folder: `checkpoints/step-000500.safetensors`, the last `keepLast` kept, and a
@@ -16,6 +17,7 @@ public struct CheckpointStore: Sendable {
     /// How many checkpoints to keep; older ones are deleted after each save.
     public var keepLast: Int
 
+    /// The store of the run in `runDirectory`, keeping the newest `keepLast` checkpoints.
     public init(runDirectory: URL, keepLast: Int = 3) {
         precondition(keepLast >= 1, "CheckpointStore: keepLast must be at least 1, got \(keepLast)")
         self.runDirectory = runDirectory

@@ -1,13 +1,14 @@
 public import Foundation
 public import TensorEngine
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 #if !_endian(little)
-#error("SafeTensors writes the host's float bytes as little-endian F32")
+    #error("SafeTensors writes the host's float bytes as little-endian F32")
 #endif
 
 /// Float32 tensors in the safetensors format, which PyTorch (`safetensors.torch.load_file`), Hugging Face and
@@ -34,8 +35,9 @@ public enum SafeTensors {
         for name in names {
             let t = tensors[name]!
             let end = offset + t.count * 4
-            entries.append("\(quoted(name)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],"
-                + "\"data_offsets\":[\(offset),\(end)]}")
+            entries.append(
+                "\(quoted(name)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],"
+                    + "\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }
         if !metadata.isEmpty {
@@ -56,7 +58,9 @@ public enum SafeTensors {
     }
 
     /// Reads and validates a safetensors file of F32 tensors.
-    public static func read(from url: URL) throws(CheckpointError) -> (tensors: [String: Tensor], metadata: [String: String]) {
+    public static func read(from url: URL) throws(CheckpointError) -> (
+        tensors: [String: Tensor], metadata: [String: String]
+    ) {
         let path = url.path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw AtomicFile.failure(path, "open") }
@@ -77,8 +81,9 @@ public enum SafeTensors {
             var failure: CheckpointError? = nil
             let t = Tensor.make(shape: entry.shape) { out in
                 do throws(CheckpointError) {
-                    try readInto(fd, path, UnsafeMutableRawPointer(out.baseAddress!), offset: 8 + Int(n) + entry.begin,
-                                 count: entry.end - entry.begin)
+                    try readInto(
+                        fd, path, UnsafeMutableRawPointer(out.baseAddress!), offset: 8 + Int(n) + entry.begin,
+                        count: entry.end - entry.begin)
                 } catch { failure = error }
             }
             if let failure { throw failure }
@@ -107,7 +112,9 @@ public enum SafeTensors {
         return out + "\""
     }
 
-    private static func readBytes(_ fd: Int32, _ path: String, offset: Int, count: Int) throws(CheckpointError) -> [UInt8] {
+    private static func readBytes(_ fd: Int32, _ path: String, offset: Int, count: Int) throws(CheckpointError)
+        -> [UInt8]
+    {
         var bytes = [UInt8](repeating: 0, count: count)
         var failure: CheckpointError? = nil
         bytes.withUnsafeMutableBytes { b in
@@ -130,7 +137,8 @@ public enum SafeTensors {
                 throw AtomicFile.failure(path, "read")
             }
             if got == 0 {
-                throw .truncated(path: path, detail: "file ended at byte \(offset + done) while reading \(count) bytes at \(offset)")
+                throw .truncated(
+                    path: path, detail: "file ended at byte \(offset + done) while reading \(count) bytes at \(offset)")
             }
             done += got
         }

@@ -31,10 +31,12 @@ struct SafeTensorsHeader {
         for (name, raw) in document.tensors.sorted(by: { SafeTensors.byteOrder($0.key, $1.key) }) {
             if raw.dtype != "F32" { throw .unsupportedDType(path: path, tensor: name, dtype: raw.dtype) }
             if let bad = raw.shape.first(where: { $0 < 0 }) {
-                throw .malformedHeader(path: path, reason: "tensor \(name) has a negative dimension \(bad) in \(raw.shape)")
+                throw .malformedHeader(
+                    path: path, reason: "tensor \(name) has a negative dimension \(bad) in \(raw.shape)")
             }
             guard raw.dataOffsets.count == 2 else {
-                throw .invalidOffsets(path: path, tensor: name, reason: "data_offsets has \(raw.dataOffsets.count) numbers, not 2")
+                throw .invalidOffsets(
+                    path: path, tensor: name, reason: "data_offsets has \(raw.dataOffsets.count) numbers, not 2")
             }
             let (begin, end) = (raw.dataOffsets[0], raw.dataOffsets[1])
             guard begin >= 0, end >= begin else {
@@ -43,12 +45,16 @@ struct SafeTensorsHeader {
             var bytesNeeded = 4
             for d in raw.shape {
                 let (product, overflow) = bytesNeeded.multipliedReportingOverflow(by: d)
-                if overflow { throw .malformedHeader(path: path, reason: "tensor \(name) shape \(raw.shape) overflows") }
+                if overflow {
+                    throw .malformedHeader(path: path, reason: "tensor \(name) shape \(raw.shape) overflows")
+                }
                 bytesNeeded = product
             }
             if end - begin != bytesNeeded {
-                throw .invalidOffsets(path: path, tensor: name,
-                                      reason: "[\(begin), \(end)] spans \(end - begin) bytes, F32 shape \(raw.shape) needs \(bytesNeeded)")
+                throw .invalidOffsets(
+                    path: path, tensor: name,
+                    reason: "[\(begin), \(end)] spans \(end - begin) bytes, F32 shape \(raw.shape) needs \(bytesNeeded)"
+                )
             }
             entries.append(Entry(name: name, shape: raw.shape, begin: begin, end: end))
         }
@@ -56,26 +62,34 @@ struct SafeTensorsHeader {
         var cursor = 0
         for e in entries {
             if e.begin < cursor {
-                throw .invalidOffsets(path: path, tensor: e.name, reason: "[\(e.begin), \(e.end)] overlaps the tensor before it, which ends at \(cursor)")
+                throw .invalidOffsets(
+                    path: path, tensor: e.name,
+                    reason: "[\(e.begin), \(e.end)] overlaps the tensor before it, which ends at \(cursor)")
             }
             if e.begin > cursor {
-                throw .invalidOffsets(path: path, tensor: e.name, reason: "[\(e.begin), \(e.end)] leaves bytes \(cursor)..<\(e.begin) uncovered")
+                throw .invalidOffsets(
+                    path: path, tensor: e.name,
+                    reason: "[\(e.begin), \(e.end)] leaves bytes \(cursor)..<\(e.begin) uncovered")
             }
             cursor = e.end
         }
         if cursor > dataLength {
-            throw .truncated(path: path, detail: "the header's tensors need \(cursor) data bytes, only \(dataLength) follow the header")
+            throw .truncated(
+                path: path,
+                detail: "the header's tensors need \(cursor) data bytes, only \(dataLength) follow the header")
         }
         if cursor < dataLength {
-            throw .invalidOffsets(path: path, tensor: entries.last?.name ?? "(none)",
-                                  reason: "the tensors cover \(cursor) data bytes, but \(dataLength) follow the header")
+            throw .invalidOffsets(
+                path: path, tensor: entries.last?.name ?? "(none)",
+                reason: "the tensors cover \(cursor) data bytes, but \(dataLength) follow the header")
         }
         return SafeTensorsHeader(entries: entries, metadata: document.metadata ?? [:])
     }
 
     private static func describe(_ error: DecodingError) -> String {
         func at(_ path: [any CodingKey]) -> String {
-            path.isEmpty ? "the header" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            path.isEmpty
+                ? "the header" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
         }
         switch error {
         case .typeMismatch(let type, let c): return "\(at(c.codingPath)): expected \(type): \(c.debugDescription)"
@@ -97,7 +111,10 @@ struct SafeTensorsHeader {
             let dtype: String
             let shape: [Int]
             let dataOffsets: [Int]
-            enum CodingKeys: String, CodingKey { case dtype, shape, dataOffsets = "data_offsets" }
+            enum CodingKeys: String, CodingKey {
+                case dtype, shape
+                case dataOffsets = "data_offsets"
+            }
         }
 
         struct Key: CodingKey {

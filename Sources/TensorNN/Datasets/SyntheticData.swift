@@ -7,9 +7,10 @@ public enum SyntheticData {
     ///
     /// Point i of arm c sits at radius r = t and angle t·turns·2π + c·π, t uniform in [0.05, 1]; Gaussian noise
     /// of standard deviation `noise` is added to both coordinates. Arms alternate, so labels are balanced.
-    public static func twoSpirals(count: Int, turns: Double = 1.5, noise: Float = 0.02,
-                                  using rng: inout RandomGenerator) -> (inputs: Tensor, labels: Tensor)
-    {
+    public static func twoSpirals(
+        count: Int, turns: Double = 1.5, noise: Float = 0.02,
+        using rng: inout RandomGenerator
+    ) -> (inputs: Tensor, labels: Tensor) {
         let t = Tensor.uniform([count], low: 0.05, high: 1, using: &rng).scalars
         let jitter = Tensor.normal([count, 2], std: noise, using: &rng).scalars
         var xs = [Float](repeating: 0, count: count * 2)
@@ -27,9 +28,10 @@ public enum SyntheticData {
 
     /// `classes` isotropic Gaussian blobs in `dimensions` dimensions: centres uniform in [−spread, spread],
     /// unit standard deviation. Inputs `[count, dimensions]`, labels `[count]` cycling through the classes.
-    public static func gaussianBlobs(count: Int, classes: Int, dimensions: Int = 2, spread: Float = 5,
-                                     using rng: inout RandomGenerator) -> (inputs: Tensor, labels: Tensor)
-    {
+    public static func gaussianBlobs(
+        count: Int, classes: Int, dimensions: Int = 2, spread: Float = 5,
+        using rng: inout RandomGenerator
+    ) -> (inputs: Tensor, labels: Tensor) {
         let centres = Tensor.uniform([classes, dimensions], low: -spread, high: spread, using: &rng).scalars
         let noise = Tensor.normal([count, dimensions], using: &rng).scalars
         var xs = [Float](repeating: 0, count: count * dimensions)

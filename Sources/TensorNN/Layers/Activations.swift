@@ -2,7 +2,11 @@ public import TensorEngine
 
 /// An elementwise nonlinearity, as a value (for configurations) that makes a layer.
 public enum ActivationFunction: String, Sendable, Codable, CaseIterable {
-    case relu, gelu, geluTanh = "gelu_tanh", tanh, sigmoid, silu, leakyRelu = "leaky_relu", identity
+    case relu, gelu
+    case geluTanh = "gelu_tanh"
+    case tanh, sigmoid, silu
+    case leakyRelu = "leaky_relu"
+    case identity
 
     /// The function applied to `x` (leaky ReLU with slope 0.01); records on the graph.
     public func apply(_ x: Tensor) -> Tensor {
@@ -34,11 +38,15 @@ public enum ActivationFunction: String, Sendable, Codable, CaseIterable {
 /// A parameterless layer applying an `ActivationFunction` elementwise. `ReLU()`, `GELU()`, … are the usual
 /// spellings.
 public class Activation: Layer {
+    /// Training mode (no effect on this layer's computation).
     public var isTraining = true
     /// The function applied.
     public let function: ActivationFunction
+    /// A layer applying `function`.
     public init(_ function: ActivationFunction) { self.function = function }
+    /// None.
     public var directParameters: [NamedParameter] { [] }
+    /// None.
     public var directChildren: [(name: String, module: any Module)] { [] }
     /// `function(x)`, same shape; records on the graph.
     public func forward(_ x: Tensor) -> Tensor { function.apply(x) }

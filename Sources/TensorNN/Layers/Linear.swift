@@ -2,6 +2,7 @@ public import TensorEngine
 
 /// y = x·Wᵀ + b with PyTorch's layout: weight `[out, in]`, bias `[out]`; input `[..., in]` → `[..., out]`.
 public final class Linear: Layer {
+    /// Training mode (no effect on this layer's computation).
     public var isTraining = true
     /// `[out, in]`.
     public let weight: Parameter
@@ -21,7 +22,9 @@ public final class Linear: Layer {
     /// A layer with the given weight `[out, in]` and optional bias `[out]`.
     public init(weight: Tensor, bias: Tensor? = nil) {
         precondition(weight.rank == 2, "Linear: weight must be [out, in], got \(weight.shape)")
-        if let bias { precondition(bias.shape == [weight.shape[0]], "Linear: bias \(bias.shape) for weight \(weight.shape)") }
+        if let bias {
+            precondition(bias.shape == [weight.shape[0]], "Linear: bias \(bias.shape) for weight \(weight.shape)")
+        }
         self.weight = Parameter(weight)
         self.bias = bias.map { Parameter($0) }
     }

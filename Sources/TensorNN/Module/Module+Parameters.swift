@@ -6,7 +6,8 @@ extension Module {
     public func namedParameters() -> [NamedParameter] {
         var out: [NamedParameter] = []
         var seen = Set<ObjectIdentifier>()
-        forEachParameter(prefix: "") { named in
+        var visited = Set<ObjectIdentifier>()
+        forEachParameter(prefix: "", visited: &visited) { named in
             if seen.insert(ObjectIdentifier(named.parameter)).inserted { out.append(named) }
         }
         return out
@@ -28,12 +29,12 @@ extension Module {
         Dictionary(uniqueKeysWithValues: namedParameters().map { ($0.name, $0.parameter.value.detached()) })
     }
 
-    /// This module and all descendants, with paths ("" for self), depth first.
+    /// This module and all descendants, with paths ("" for self), depth first; a module reachable by two paths
+    /// (shared, or a back reference to a parent) is listed once, under the first.
     public func namedModules() -> [(name: String, module: any Module)] {
-        var out: [(name: String, module: any Module)] = [("", self)]
-        for (name, child) in directChildren {
-            for (sub, m) in child.namedModules() { out.append((sub.isEmpty ? name : "\(name).\(sub)", m)) }
-        }
+        var out: [(name: String, module: any Module)] = []
+        var visited = Set<ObjectIdentifier>()
+        collectModules(prefix: "", into: &out, visited: &visited)
         return out
     }
 
@@ -55,13 +56,19 @@ extension Module {
     /// Returns the frozen paths; throws if a selector matches nothing (nothing is changed then).
     @discardableResult
     public func freeze(_ selectors: String...) throws(ModuleError) -> [String] {
-        try select(selectors).map { $0.parameter.freeze(); return $0.name }
+        try select(selectors).map {
+            $0.parameter.freeze()
+            return $0.name
+        }
     }
 
     /// Unfreezes the parameters named by `selectors` (same matching as `freeze`); no selectors unfreezes all.
     @discardableResult
     public func unfreeze(_ selectors: String...) throws(ModuleError) -> [String] {
-        try select(selectors).map { $0.parameter.unfreeze(); return $0.name }
+        try select(selectors).map {
+            $0.parameter.unfreeze()
+            return $0.name
+        }
     }
 
     /// Copies the given tensors into the parameters of the same path, bit for bit.
@@ -87,9 +94,25 @@ extension Module {
         }
     }
 
-    private func forEachParameter(prefix: String, _ body: (NamedParameter) -> Void) {
+    private func forEachParameter(
+        prefix: String, visited: inout Set<ObjectIdentifier>, _ body: (NamedParameter) -> Void
+    ) {
+        guard visited.insert(ObjectIdentifier(self)).inserted else { return }
         for p in directParameters { body(NamedParameter(prefix + p.name, p.parameter)) }
-        for (name, child) in directChildren { child.forEachParameter(prefix: prefix + name + ".", body) }
+        for (name, child) in directChildren {
+            child.forEachParameter(prefix: prefix + name + ".", visited: &visited, body)
+        }
+    }
+
+    private func collectModules(
+        prefix: String, into out: inout [(name: String, module: any Module)],
+        visited: inout Set<ObjectIdentifier>
+    ) {
+        guard visited.insert(ObjectIdentifier(self)).inserted else { return }
+        out.append((prefix, self))
+        for (name, child) in directChildren {
+            child.collectModules(prefix: prefix.isEmpty ? name : "\(prefix).\(name)", into: &out, visited: &visited)
+        }
     }
 
     private func select(_ selectors: [String]) throws(ModuleError) -> [NamedParameter] {

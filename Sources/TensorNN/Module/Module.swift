@@ -31,13 +31,17 @@ extension Layer {
 }
 
 extension Module {
+    /// Found by reflection (see `Module`).
     public var directParameters: [NamedParameter] { ModuleReflection.members(of: self).parameters }
+    /// Found by reflection (see `Module`).
     public var directChildren: [(name: String, module: any Module)] { ModuleReflection.members(of: self).children }
 }
 
 /// Reflection over a module's stored properties, for the default member lists.
 enum ModuleReflection {
-    static func members(of module: any Module) -> (parameters: [NamedParameter], children: [(name: String, module: any Module)]) {
+    static func members(of module: any Module) -> (
+        parameters: [NamedParameter], children: [(name: String, module: any Module)]
+    ) {
         var parameters: [NamedParameter] = []
         var children: [(name: String, module: any Module)] = []
         func visit(_ value: Any, _ name: String) {

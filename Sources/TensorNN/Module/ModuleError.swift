@@ -9,6 +9,7 @@ public enum ModuleError: Error, Equatable, CustomStringConvertible {
     /// A freeze/unfreeze selector matched no parameter.
     case noParameterMatches(selector: String)
 
+    /// A message naming what failed and where.
     public var description: String {
         switch self {
         case .unknownParameters(let names):

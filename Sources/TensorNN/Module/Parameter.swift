@@ -69,6 +69,7 @@ public struct NamedParameter {
     /// The shared parameter object.
     public let parameter: Parameter
 
+    /// `parameter` under the path `name`.
     public init(_ name: String, _ parameter: Parameter) {
         self.name = name
         self.parameter = parameter

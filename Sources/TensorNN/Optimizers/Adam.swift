@@ -12,22 +12,27 @@ public struct AdamRule: UpdateRule {
     /// Added to the denominator.
     public var eps: Double
 
+    /// PyTorch's defaults: β = (0.9, 0.999), ε = 1e-8.
     public init(beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8) {
-        precondition((0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam: betas (\(beta1), \(beta2)) outside [0, 1)")
+        precondition(
+            (0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam: betas (\(beta1), \(beta2)) outside [0, 1)")
         precondition(eps >= 0, "Adam: eps \(eps) is negative")
         self.beta1 = beta1
         self.beta2 = beta2
         self.eps = eps
     }
 
+    /// First and second moments, named as in `torch.optim.Adam`'s state.
     public var slotNames: [String] { ["exp_avg", "exp_avg_sq"] }
 
+    /// One fused pass over `range` (see the type's formula).
     public func update(
         _ range: Range<Int>, parameter p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
         slots: [UnsafeMutablePointer<Float>], context: UpdateContext
     ) {
-        adamUpdate(range, p, g, slots[0], slots[1], beta1: beta1, beta2: beta2, eps: eps, context: context,
-                   decoupled: false)
+        adamUpdate(
+            range, p, g, slots[0], slots[1], beta1: beta1, beta2: beta2, eps: eps, context: context,
+            decoupled: false)
     }
 }
 
@@ -39,22 +44,27 @@ public struct AdamWRule: UpdateRule {
     /// Added to the denominator.
     public var eps: Double
 
+    /// PyTorch's defaults: β = (0.9, 0.999), ε = 1e-8.
     public init(beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8) {
-        precondition((0..<1).contains(beta1) && (0..<1).contains(beta2), "AdamW: betas (\(beta1), \(beta2)) outside [0, 1)")
+        precondition(
+            (0..<1).contains(beta1) && (0..<1).contains(beta2), "AdamW: betas (\(beta1), \(beta2)) outside [0, 1)")
         precondition(eps >= 0, "AdamW: eps \(eps) is negative")
         self.beta1 = beta1
         self.beta2 = beta2
         self.eps = eps
     }
 
+    /// First and second moments, named as in `torch.optim.Adam`'s state.
     public var slotNames: [String] { ["exp_avg", "exp_avg_sq"] }
 
+    /// One fused pass over `range` (see the type's formula).
     public func update(
         _ range: Range<Int>, parameter p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
         slots: [UnsafeMutablePointer<Float>], context: UpdateContext
     ) {
-        adamUpdate(range, p, g, slots[0], slots[1], beta1: beta1, beta2: beta2, eps: eps, context: context,
-                   decoupled: true)
+        adamUpdate(
+            range, p, g, slots[0], slots[1], beta1: beta1, beta2: beta2, eps: eps, context: context,
+            decoupled: true)
     }
 }
 
@@ -74,7 +84,10 @@ private func adamUpdate(
     let bc2Sqrt = (1 - Foundation.pow(beta2, t)).squareRoot()
     let scale = Float(-context.lr / (1 - Foundation.pow(beta1, t)) * bc2Sqrt)
     let e = Float(eps * bc2Sqrt)
-    let b1 = Float(beta1), b2 = Float(beta2), c1 = Float(1 - beta1), c2 = Float(1 - beta2)
+    let b1 = Float(beta1)
+    let b2 = Float(beta2)
+    let c1 = Float(1 - beta1)
+    let c2 = Float(1 - beta2)
     if decoupled {
         let shrink = Float(1 - context.lr * context.weightDecay)
         for i in range {
@@ -118,8 +131,9 @@ extension GroupedOptimizer where Rule == AdamRule {
         _ parameters: [NamedParameter], lr: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
         eps: Double = 1e-8, weightDecay: Double = 0
     ) {
-        self.init(groups: [ParameterGroup(parameters)], lr: lr, beta1: beta1, beta2: beta2, eps: eps,
-                  weightDecay: weightDecay)
+        self.init(
+            groups: [ParameterGroup(parameters)], lr: lr, beta1: beta1, beta2: beta2, eps: eps,
+            weightDecay: weightDecay)
     }
 
     /// Adam over parameter groups; a group's own `lr` / `weightDecay` override these.
@@ -127,8 +141,9 @@ extension GroupedOptimizer where Rule == AdamRule {
         groups: [ParameterGroup], lr: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
         eps: Double = 1e-8, weightDecay: Double = 0
     ) {
-        self.init(rule: AdamRule(beta1: beta1, beta2: beta2, eps: eps), groups: groups, lr: lr,
-                  weightDecay: weightDecay)
+        self.init(
+            rule: AdamRule(beta1: beta1, beta2: beta2, eps: eps), groups: groups, lr: lr,
+            weightDecay: weightDecay)
     }
 }
 
@@ -138,8 +153,9 @@ extension GroupedOptimizer where Rule == AdamWRule {
         _ parameters: [NamedParameter], lr: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
         eps: Double = 1e-8, weightDecay: Double = 0.01
     ) {
-        self.init(groups: [ParameterGroup(parameters)], lr: lr, beta1: beta1, beta2: beta2, eps: eps,
-                  weightDecay: weightDecay)
+        self.init(
+            groups: [ParameterGroup(parameters)], lr: lr, beta1: beta1, beta2: beta2, eps: eps,
+            weightDecay: weightDecay)
     }
 
     /// AdamW over parameter groups, e.g. `ParameterGroup.splitForWeightDecay(…)`; a group's own `lr` /
@@ -148,7 +164,8 @@ extension GroupedOptimizer where Rule == AdamWRule {
         groups: [ParameterGroup], lr: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
         eps: Double = 1e-8, weightDecay: Double = 0.01
     ) {
-        self.init(rule: AdamWRule(beta1: beta1, beta2: beta2, eps: eps), groups: groups, lr: lr,
-                  weightDecay: weightDecay)
+        self.init(
+            rule: AdamWRule(beta1: beta1, beta2: beta2, eps: eps), groups: groups, lr: lr,
+            weightDecay: weightDecay)
     }
 }

@@ -35,11 +35,14 @@ public final class GroupedOptimizer<Rule: UpdateRule>: Optimizer {
         rebuildStates()
     }
 
+    /// Group lr × the schedule's multiplier at `stepCount`, per group.
     public var currentLearningRates: [Double] {
         let m = schedule.multiplier(at: stepCount)
         return groups.map { ($0.lr ?? lr) * m }
     }
 
+    /// One fused update per parameter with a gradient; frozen and gradient-less parameters are skipped and keep
+    /// their step counts.
     public func step() {
         let multiplier = schedule.multiplier(at: stepCount)
         for (gi, group) in groups.enumerated() {
@@ -67,6 +70,7 @@ public final class GroupedOptimizer<Rule: UpdateRule>: Optimizer {
         stepCount += 1
     }
 
+    /// Clears the gradients of every parameter in the groups.
     public func zeroGrad() {
         for group in groups { for p in group.parameters { p.parameter.zeroGrad() } }
     }
@@ -76,6 +80,7 @@ public final class GroupedOptimizer<Rule: UpdateRule>: Optimizer {
         for group in states { for s in group { s.reset() } }
     }
 
+    /// Copies of the slots of every parameter that has taken a step, with the step counts.
     public func exportState() -> OptimizerState {
         var steps: [String: Int] = [:]
         var slots: [String: Tensor] = [:]
@@ -93,6 +98,8 @@ public final class GroupedOptimizer<Rule: UpdateRule>: Optimizer {
         return OptimizerState(stepCount: stepCount, slotNames: slotNames, parameterSteps: steps, slots: slots)
     }
 
+    /// Replaces all state with `state` after checking slot names, parameter paths and shapes; parameters absent
+    /// from `state` start fresh.
     public func loadState(_ state: OptimizerState) throws(OptimizerError) {
         if state.slotNames != slotNames { throw .slotMismatch(expected: slotNames, found: state.slotNames) }
         let byName = Dictionary(uniqueKeysWithValues: states.joined().map { ($0.name, $0) })
@@ -103,18 +110,24 @@ public final class GroupedOptimizer<Rule: UpdateRule>: Optimizer {
             for slot in slotNames {
                 let key = "\(name).\(slot)"
                 guard let t = state.slots[key] else { throw .missingTensor(key) }
-                if t.shape != s.parameter.shape { throw .shapeMismatch(name: key, expected: s.parameter.shape, found: t.shape) }
+                if t.shape != s.parameter.shape {
+                    throw .shapeMismatch(name: key, expected: s.parameter.shape, found: t.shape)
+                }
                 expected.insert(key)
             }
         }
-        if let extra = state.slots.keys.sorted().first(where: { !expected.contains($0) }) { throw .unexpectedTensor(extra) }
+        if let extra = state.slots.keys.sorted().first(where: { !expected.contains($0) }) {
+            throw .unexpectedTensor(extra)
+        }
         for s in byName.values { s.release() }
         for (name, step) in state.parameterSteps {
             let s = byName[name]!
             s.allocate(slotNames.count)
             s.step = step
             for (k, slot) in slotNames.enumerated() {
-                state.slots["\(name).\(slot)"]!.withUnsafeElements { src in s.slots[k].update(from: src.baseAddress!, count: s.count) }
+                state.slots["\(name).\(slot)"]!.withUnsafeElements { src in
+                    s.slots[k].update(from: src.baseAddress!, count: s.count)
+                }
             }
         }
         stepCount = state.stepCount

@@ -29,6 +29,7 @@ public struct OptimizerState {
     /// Slot buffers named `<path>.<slot>`, e.g. `layers.0.weight.exp_avg`.
     public var slots: [String: Tensor]
 
+    /// State from its parts (tests and format converters).
     public init(stepCount: Int, slotNames: [String], parameterSteps: [String: Int], slots: [String: Tensor]) {
         self.stepCount = stepCount
         self.slotNames = slotNames

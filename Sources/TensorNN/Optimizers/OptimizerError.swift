@@ -13,10 +13,13 @@ public enum OptimizerError: Error, Equatable, CustomStringConvertible {
     /// A negative step count.
     case invalidStep(name: String, step: Int)
 
+    /// A message naming what failed and where.
     public var description: String {
         switch self {
         case .slotMismatch(let expected, let found):
-            return "optimizer state has slots [\(found.joined(separator: ", "))], this optimizer uses [\(expected.joined(separator: ", "))]"
+            return
+                "optimizer state has slots [\(found.joined(separator: ", "))], "
+                + "this optimizer uses [\(expected.joined(separator: ", "))]"
         case .unknownParameter(let name): return "optimizer state for \(name), which this optimizer does not update"
         case .missingTensor(let name): return "optimizer state tensor \(name) is missing"
         case .unexpectedTensor(let name): return "optimizer state tensor \(name) belongs to no parameter with state"

@@ -9,7 +9,9 @@ public struct ParameterGroup {
     /// This group's weight decay; nil uses the optimizer's.
     public var weightDecay: Double?
 
-    public init(_ parameters: [NamedParameter], name: String = "default", lr: Double? = nil, weightDecay: Double? = nil) {
+    /// A group; nil `lr` / `weightDecay` take the optimizer's.
+    public init(_ parameters: [NamedParameter], name: String = "default", lr: Double? = nil, weightDecay: Double? = nil)
+    {
         self.name = name
         self.parameters = parameters
         self.lr = lr

@@ -12,6 +12,7 @@ public struct SGDRule: UpdateRule {
     /// Nesterov momentum (needs μ > 0 and τ = 0).
     public var nesterov: Bool
 
+    /// Plain SGD by default; PyTorch's rules for momentum, dampening and Nesterov.
     public init(momentum: Double = 0, dampening: Double = 0, nesterov: Bool = false) {
         precondition(momentum >= 0, "SGD: momentum \(momentum) is negative")
         precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov needs momentum > 0 and dampening 0")
@@ -20,13 +21,16 @@ public struct SGDRule: UpdateRule {
         self.nesterov = nesterov
     }
 
+    /// `momentum_buffer` when momentum is on, as in `torch.optim.SGD`'s state.
     public var slotNames: [String] { momentum == 0 ? [] : ["momentum_buffer"] }
 
+    /// One fused pass over `range` (see the type's formula).
     public func update(
         _ range: Range<Int>, parameter p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
         slots: [UnsafeMutablePointer<Float>], context: UpdateContext
     ) {
-        let lr = Float(context.lr), wd = Float(context.weightDecay)
+        let lr = Float(context.lr)
+        let wd = Float(context.weightDecay)
         guard momentum != 0 else {
             if wd == 0 {
                 for i in range { p[i] = p[i] + -lr * g[i] }
@@ -74,8 +78,9 @@ extension GroupedOptimizer where Rule == SGDRule {
         _ parameters: [NamedParameter], lr: Double, momentum: Double = 0, dampening: Double = 0,
         nesterov: Bool = false, weightDecay: Double = 0
     ) {
-        self.init(groups: [ParameterGroup(parameters)], lr: lr, momentum: momentum, dampening: dampening,
-                  nesterov: nesterov, weightDecay: weightDecay)
+        self.init(
+            groups: [ParameterGroup(parameters)], lr: lr, momentum: momentum, dampening: dampening,
+            nesterov: nesterov, weightDecay: weightDecay)
     }
 
     /// SGD over parameter groups; a group's own `lr` / `weightDecay` override these.
@@ -83,7 +88,8 @@ extension GroupedOptimizer where Rule == SGDRule {
         groups: [ParameterGroup], lr: Double, momentum: Double = 0, dampening: Double = 0,
         nesterov: Bool = false, weightDecay: Double = 0
     ) {
-        self.init(rule: SGDRule(momentum: momentum, dampening: dampening, nesterov: nesterov), groups: groups,
-                  lr: lr, weightDecay: weightDecay)
+        self.init(
+            rule: SGDRule(momentum: momentum, dampening: dampening, nesterov: nesterov), groups: groups,
+            lr: lr, weightDecay: weightDecay)
     }
 }

@@ -7,6 +7,7 @@ public struct UpdateContext: Sendable {
     /// The group's weight decay coefficient.
     public var weightDecay: Double
 
+    /// A context for one update.
     public init(step: Int, lr: Double, weightDecay: Double) {
         self.step = step
         self.lr = lr

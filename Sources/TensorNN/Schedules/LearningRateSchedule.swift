@@ -9,7 +9,9 @@ public protocol LearningRateSchedule: Sendable {
 
 /// Always 1.
 public struct ConstantSchedule: LearningRateSchedule, Codable, Equatable {
+    /// The constant schedule.
     public init() {}
+    /// 1.
     public func multiplier(at step: Int) -> Double { 1 }
 }
 
@@ -17,10 +19,12 @@ public struct ConstantSchedule: LearningRateSchedule, Codable, Equatable {
 public struct WarmupSchedule: LearningRateSchedule, Codable, Equatable {
     /// Steps to reach the full rate.
     public var warmupSteps: Int
+    /// Warm-up over `warmupSteps` steps (0: none).
     public init(warmupSteps: Int) {
         precondition(warmupSteps >= 0, "WarmupSchedule: negative warm-up \(warmupSteps)")
         self.warmupSteps = warmupSteps
     }
+    /// (step + 1) / warmupSteps, at most 1.
     public func multiplier(at step: Int) -> Double {
         step < warmupSteps ? Double(step + 1) / Double(warmupSteps) : 1
     }
@@ -35,14 +39,17 @@ public struct CosineSchedule: LearningRateSchedule, Codable, Equatable {
     /// The multiplier reached at the end (minimum lr = peak × this).
     public var minMultiplier: Double
 
+    /// Cosine decay over `totalSteps` (warm-up included) down to `minMultiplier`.
     public init(totalSteps: Int, warmupSteps: Int = 0, minMultiplier: Double = 0) {
-        precondition(totalSteps > 0 && warmupSteps >= 0 && warmupSteps <= totalSteps,
-                     "CosineSchedule: need 0 ≤ warm-up (\(warmupSteps)) ≤ total (\(totalSteps)), total > 0")
+        precondition(
+            totalSteps > 0 && warmupSteps >= 0 && warmupSteps <= totalSteps,
+            "CosineSchedule: need 0 ≤ warm-up (\(warmupSteps)) ≤ total (\(totalSteps)), total > 0")
         self.totalSteps = totalSteps
         self.warmupSteps = warmupSteps
         self.minMultiplier = minMultiplier
     }
 
+    /// Warm-up ramp, then min + (1 − min)·½(1 + cos(π·progress)).
     public func multiplier(at step: Int) -> Double {
         if step < warmupSteps { return Double(step + 1) / Double(warmupSteps) }
         let span = Double(Swift.max(totalSteps - warmupSteps, 1))
@@ -51,18 +58,21 @@ public struct CosineSchedule: LearningRateSchedule, Codable, Equatable {
     }
 }
 
-/// Multiplies the rate by `gamma` every `stepSize` steps: gamma^⌊step / stepSize⌋ (`torch.optim.lr_scheduler.StepLR`).
+/// Multiplies the rate by `gamma` every `stepSize` steps: gamma^⌊step / stepSize⌋
+/// (`torch.optim.lr_scheduler.StepLR`).
 public struct StepSchedule: LearningRateSchedule, Codable, Equatable {
     /// Steps between decays.
     public var stepSize: Int
     /// The factor applied at each decay.
     public var gamma: Double
 
+    /// Decay by `gamma` every `stepSize` steps.
     public init(stepSize: Int, gamma: Double = 0.1) {
         precondition(stepSize > 0, "StepSchedule: step size \(stepSize) must be positive")
         self.stepSize = stepSize
         self.gamma = gamma
     }
 
+    /// gamma^⌊step / stepSize⌋.
     public func multiplier(at step: Int) -> Double { Foundation.pow(gamma, Double(step / stepSize)) }
 }
