@@ -4,7 +4,9 @@ import TensorEngine
 /// with the arithmetic delegated to an `UpdateRule`. `SGD`, `Adam` and `AdamW` are this class with their rules.
 ///
 /// A step is one fused pass of the rule per parameter tensor, split across `Engine.threads` threads for large
-/// tensors. Slot buffers are allocated once, on a parameter's first step; after that a step allocates nothing.
+/// tensors. Slot buffers are allocated once, on a parameter's first step; after that a step allocates nothing on
+/// one thread (on more, `parallelFor`'s `DispatchQueue.concurrentPerform` boxes its closure: three small
+/// allocations per tensor it splits).
 public final class GroupedOptimizer<Rule: UpdateRule>: Optimizer {
     /// The update arithmetic and its hyperparameters (betas, momentum, …); may be changed between steps.
     public var rule: Rule
