@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "KilnCLI", targets: ["KilnCLI"]),
         .library(name: "PluginAPI", targets: ["PluginAPI"]),
         .library(name: "Spec", targets: ["Spec"]),
+        .library(name: "Experiment", targets: ["Experiment"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
@@ -36,12 +37,18 @@ let package = Package(
         .target(
             name: "KilnCLI",
             dependencies: [
-                "TensorEngine", "TensorNN",
+                "TensorEngine", "TensorNN", "PluginAPI", "Spec", "Experiment",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
-        .target(name: "Experiment", dependencies: ["TensorEngine", "CZlib"], swiftSettings: strict),
-        .executableTarget(name: "kiln", dependencies: ["KilnCLI"], swiftSettings: strict),
+        .target(
+            name: "Experiment",
+            dependencies: [
+                "TensorEngine", "TensorNN", "PluginAPI", "Spec", "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(name: "kiln", dependencies: ["KilnCLI", "Experiment"], swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"], swiftSettings: strict),
@@ -49,6 +56,11 @@ let package = Package(
             name: "TensorNNTests", dependencies: ["TensorNN", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "PluginAPI"], swiftSettings: strict),
-        .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ExperimentTests",
+            dependencies: ["Experiment", "TestSupport", "TensorNN", "PluginAPI", "Spec"], swiftSettings: strict),
+        // Drives the real `kiln` executable as a child process (built with the tests by `swift build --build-tests`).
+        .testTarget(
+            name: "KilnCLITests", dependencies: ["TensorEngine", "TensorNN", "PluginAPI"], swiftSettings: strict),
     ]
 )
