@@ -36,7 +36,7 @@ import Testing
         print("custom-plugin build: \(Int(Date().timeIntervalSince(started))) s")
         try #require(build.terminationStatus == 0, "swift build of examples/custom-plugin failed:\n\(output.suffix(4000))")
 
-        let kiln = scratch.appendingPathComponent("debug/kiln").path
+        let kiln = scratch.appendingPathComponent("debug/kiln-lion").path
         let dir = try Scratch()
         func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
             let p = Process()

@@ -1,15 +1,16 @@
 // swift-tools-version: 6.0
 // A third-party plugin without forking Kiln: this package depends on Kiln's library products, adds one optimizer
-// (`optim.lion`), and builds its own `kiln` with the built-in plugins plus that one.
+// (`optim.lion`), and builds its own `kiln` (named `kiln-lion`) with the built-in plugins plus that one.
 //
 //     swift build -c release
-//     .build/release/kiln plugins optim.lion
-//     .build/release/kiln run lion-spirals.yaml
+//     .build/release/kiln-lion plugins optim.lion
+//     .build/release/kiln-lion run lion-spirals.yaml
 import PackageDescription
 
 let package = Package(
     name: "KilnLion",
-    products: [.executable(name: "kiln", targets: ["KilnWithLion"])],
+    // Named `kiln-lion`: a product `kiln` would collide with Kiln's own executable in the same build folder.
+    products: [.executable(name: "kiln-lion", targets: ["KilnWithLion"])],
     dependencies: [
         // A released plugin would name Kiln's git URL and a version here.
         .package(name: "Kiln", path: "../..")

@@ -21,6 +21,8 @@ struct RunAttempt {
     let trap: SignalTrap?
     let terminal: TerminalOutput
     var progressPrefix = ""
+    /// A sweep's own status, marked `interrupted` too if the stop deadline passes inside this child.
+    var parentStatus: StatusReporter? = nil
 
     /// Runs to the end, a stop request or a failure; never throws: every ending is a report.
     func execute() -> RunReport {
@@ -61,7 +63,14 @@ struct RunAttempt {
             folder: folder, logger: logger, status: status, stop: stop, terminal: terminal,
             memoryLimitMB: spec.resources.memoryMB, maxMinutes: spec.resources.maxMinutes, threads: threads,
             configHash: Self.configHash(spec), progressPrefix: progressPrefix)
+        let parentStatus = parentStatus
         trap?.setDeadlineHandler {
+            FileHandle.standardError.write(Data("kiln: the stop deadline passed; exiting without a final checkpoint\n".utf8))
+            try? parentStatus?.update {
+                $0.state = .interrupted
+                $0.endedAt = Date()
+                $0.message = "stopped by a signal; `kiln run` resumes the sweep"
+            }
             status.writeAndExit({
                 $0.state = .interrupted
                 $0.endedAt = Date()

@@ -59,7 +59,8 @@ public final class StatusReporter: Sendable {
             change(&s.status)
             s.status.heartbeatAt = Date()
             _ = Self.write(&s, to: url)
-            exit(code)
+            // _exit, not exit: the training thread may hold locks that atexit handlers would wait for.
+            _exit(code)
         }
     }
 

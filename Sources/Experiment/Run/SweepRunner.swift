@@ -65,7 +65,7 @@ struct SweepRunner {
             let childFolder = RunFolder(url: plan.source.deletingLastPathComponent().appendingPathComponent(child.directory))
             let attempt = RunAttempt(
                 spec: child.spec, folder: childFolder, specHash: childHash(child), catalog: catalog, options: options,
-                stop: stop, trap: trap, terminal: terminal, progressPrefix: "[\(child.label)] ")
+                stop: stop, trap: trap, terminal: terminal, progressPrefix: "[\(child.label)] ", parentStatus: status)
             logger.info("child started", metadata: ["child": "\(child.label)"])
             let report = attempt.execute()
             states[child.label] = report.state
