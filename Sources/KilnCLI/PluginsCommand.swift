@@ -24,11 +24,15 @@ struct PluginsCommand: ParsableCommand {
         }
         guard let descriptor = registry[id] else {
             let close = registry.suggestions(for: id)
-            let hint = close.isEmpty ? "`kiln plugins` lists them" : "did you mean " + close.map { "'\($0)'" }.joined(separator: ", ") + "?"
+            let hint =
+                close.isEmpty
+                ? "`kiln plugins` lists them" : "did you mean " + close.map { "'\($0)'" }.joined(separator: ", ") + "?"
             FileHandle.standardError.write(Data("kiln: no plugin '\(id)'; \(hint)\n".utf8))
             throw ExitCode(KilnExitCode.invalidSpec)
         }
-        print(json ? descriptor.jsonValue(includingFields: true).jsonText() : descriptor.detailText, terminator: json ? "\n" : "")
+        print(
+            json ? descriptor.jsonValue(includingFields: true).jsonText() : descriptor.detailText,
+            terminator: json ? "\n" : "")
     }
 }
 

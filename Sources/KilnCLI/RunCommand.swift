@@ -26,10 +26,14 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Discard the run folder's checkpoints, metrics and result and start over.")
     var restart = false
 
-    @Option(name: .customLong("data-root"), help: "A folder data paths may point into (repeatable; default: the spec's folder).")
+    @Option(
+        name: .customLong("data-root"),
+        help: "A folder data paths may point into (repeatable; default: the spec's folder).")
     var dataRoots: [String] = []
 
-    @Option(name: .customLong("run-root"), help: "A folder start_from may point into (repeatable; default: the spec's folder).")
+    @Option(
+        name: .customLong("run-root"),
+        help: "A folder start_from may point into (repeatable; default: the spec's folder).")
     var runRoots: [String] = []
 
     @Option(help: "Seconds a stop request may take before kiln exits without a final checkpoint.")
@@ -45,7 +49,8 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let options = RunOptions(
-            threads: threads, restart: restart, dataRoots: dataRoots.map(Self.url) + Self.environmentRoots("KILN_DATA_ROOTS"),
+            threads: threads, restart: restart,
+            dataRoots: dataRoots.map(Self.url) + Self.environmentRoots("KILN_DATA_ROOTS"),
             runRoots: runRoots.map(Self.url) + Self.environmentRoots("KILN_RUN_ROOTS"), kilnVersion: KilnVersion.string,
             echoLog: !quiet, stopDeadline: .milliseconds(Int(stopDeadline * 1000)))
         let stop = StopSignal()

@@ -12,10 +12,14 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "The spec file (YAML).", completion: .file(extensions: ["yaml", "yml"]))
     var spec: String
 
-    @Option(name: .customLong("data-root"), help: "A folder data paths may point into (repeatable; default: the spec's folder).")
+    @Option(
+        name: .customLong("data-root"),
+        help: "A folder data paths may point into (repeatable; default: the spec's folder).")
     var dataRoots: [String] = []
 
-    @Option(name: .customLong("run-root"), help: "A folder start_from may point into (repeatable; default: the spec's folder).")
+    @Option(
+        name: .customLong("run-root"),
+        help: "A folder start_from may point into (repeatable; default: the spec's folder).")
     var runRoots: [String] = []
 
     func run() throws {

@@ -16,12 +16,19 @@ import Testing
             train: {method: train.supervised, steps: 50, batch: 16}
             checkpoint: {every: 10}
             """, in: dir)
-        #expect(report.state == .failed && report.failure == .nonFiniteLoss && report.exitCode == KilnExitCode.runFailed)
+        #expect(
+            report.state == .failed && report.failure == .nonFiniteLoss && report.exitCode == KilnExitCode.runFailed)
         let status = try RunHarness.status(folder)
         #expect(status.state == .failed && status.failure == .nonFiniteLoss)
         let message = try #require(status.message)
-        #expect(message == "non-finite loss at step 2: logits is not finite (shape [16, 3]: 0 NaN and 48 infinite of 48 elements)")
-        #expect(RunHarness.lines(folder, "run.log").contains { $0.contains("run failed") && $0.contains("failure=non_finite_loss") })
+        #expect(
+            message
+                == "non-finite loss at step 2: logits is not finite (shape [16, 3]: 0 NaN and 48 infinite of 48 elements)"
+        )
+        #expect(
+            RunHarness.lines(folder, "run.log").contains {
+                $0.contains("run failed") && $0.contains("failure=non_finite_loss")
+            })
     }
 
     @Test func aParameterThatOverflowsIsNamed() throws {
@@ -79,7 +86,11 @@ import Testing
         let status = try RunHarness.status(folder)
         #expect(status.state == .failed && status.failure == .invalidSpec)
         let validation = RunHarness.lines(folder, "validation.txt")
-        #expect(validation.count == 2 && validation.allSatisfy { $0.hasPrefix(dir.url.appendingPathComponent("invalid.yaml").path) || $0.contains("invalid.yaml:") })
+        #expect(
+            validation.count == 2
+                && validation.allSatisfy {
+                    $0.hasPrefix(dir.url.appendingPathComponent("invalid.yaml").path) || $0.contains("invalid.yaml:")
+                })
         #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("checkpoints").path))
     }
 
@@ -93,6 +104,7 @@ import Testing
             train: {method: train.supervised, steps: 5}
             resources: {memory_mb: 1}
             """, name: "memory", in: dir)
-        #expect(report.failure == .outOfMemory && report.message.hasPrefix("out of memory at step 1:"), "\(report.message)")
+        #expect(
+            report.failure == .outOfMemory && report.message.hasPrefix("out of memory at step 1:"), "\(report.message)")
     }
 }

@@ -1,9 +1,10 @@
-@testable import Experiment
 import Foundation
 import PluginAPI
 import TensorEngine
 import TensorNN
 import Testing
+
+@testable import Experiment
 
 /// The catalog accepts the built-ins and refuses types that do not fit their descriptors.
 @Suite struct PluginCatalogTests {
@@ -31,24 +32,40 @@ import Testing
 
     /// An optimizer whose descriptor claims to be a model.
     struct MislabelledPlugin: OptimizerPlugin {
-        static let descriptor = PluginDescriptor(id: "model.oops", kind: .model, version: "1.0.0", summary: "Wrong kind", config: Config.self)
-        static func makeOptimizer(_ c: Config, parameters: [NamedParameter]) throws -> any Optimizer { SGD(parameters, lr: c.lr) }
+        static let descriptor = PluginDescriptor(
+            id: "model.oops", kind: .model, version: "1.0.0", summary: "Wrong kind", config: Config.self)
+        static func makeOptimizer(_ c: Config, parameters: [NamedParameter]) throws -> any Optimizer {
+            SGD(parameters, lr: c.lr)
+        }
     }
 
     /// An optimizer whose descriptor names another configuration type.
     struct MismatchedConfigPlugin: OptimizerPlugin {
-        static let descriptor = PluginDescriptor(id: "optim.oops", kind: .optimizer, version: "1.0.0", summary: "Wrong config", config: OtherConfig.self)
-        static func makeOptimizer(_ c: Config, parameters: [NamedParameter]) throws -> any Optimizer { SGD(parameters, lr: c.lr) }
+        static let descriptor = PluginDescriptor(
+            id: "optim.oops", kind: .optimizer, version: "1.0.0", summary: "Wrong config", config: OtherConfig.self)
+        static func makeOptimizer(_ c: Config, parameters: [NamedParameter]) throws -> any Optimizer {
+            SGD(parameters, lr: c.lr)
+        }
     }
 
     @Test func aTypeMustImplementItsDescriptorsKindWithItsConfig() {
-        #expect(throws: PluginError.invalidDescriptor(
-            id: "model.oops", problems: ["type MislabelledPlugin implements the optimizer protocol but its descriptor's kind is model"])
+        #expect(
+            throws: PluginError.invalidDescriptor(
+                id: "model.oops",
+                problems: [
+                    "type MislabelledPlugin implements the optimizer protocol but its descriptor's kind is model"
+                ])
         ) { try PluginCatalog([MislabelledPlugin.self]) }
-        #expect(throws: PluginError.invalidDescriptor(
-            id: "optim.oops", problems: ["type MismatchedConfigPlugin takes configuration Config but its descriptor names OtherConfig"])
+        #expect(
+            throws: PluginError.invalidDescriptor(
+                id: "optim.oops",
+                problems: [
+                    "type MismatchedConfigPlugin takes configuration Config but its descriptor names OtherConfig"
+                ])
         ) { try PluginCatalog([MismatchedConfigPlugin.self]) }
-        #expect(throws: PluginError.duplicateID("optim.sgd")) { try PluginCatalog(BuiltinPlugins.all + [SGDPlugin.self]) }
+        #expect(throws: PluginError.duplicateID("optim.sgd")) {
+            try PluginCatalog(BuiltinPlugins.all + [SGDPlugin.self])
+        }
     }
 
     @Test func textPluginsGiveText() throws {

@@ -1,7 +1,8 @@
-@testable import Experiment
 import Foundation
 import PluginAPI
 import Testing
+
+@testable import Experiment
 
 /// Who may use a run folder, and starting from another run's checkpoint.
 @Suite(.serialized) struct RunFolderTests {
@@ -20,7 +21,9 @@ import Testing
         let spec = dir.write("busy.yaml", text: Self.spec)
         let lock = try FolderLock(RunFolder(beside: spec))
         let report = ExperimentRunner(catalog: RunHarness.catalog, options: RunHarness.options).run(specAt: spec)
-        #expect(report.exitCode == KilnExitCode.cannotStart && report.message.hasPrefix("another kiln process is working on"))
+        #expect(
+            report.exitCode == KilnExitCode.cannotStart
+                && report.message.hasPrefix("another kiln process is working on"))
         #expect(!FileManager.default.fileExists(atPath: RunFolder(beside: spec).status.path))
         withExtendedLifetime(lock) {}
     }
@@ -31,11 +34,15 @@ import Testing
         stop.request(reason: "test")
         let (first, _) = RunHarness.run(Self.spec, name: "changed", in: dir, stop: stop)
         #expect(first.state == .interrupted)
-        let (second, folder) = RunHarness.run(Self.spec.replacingOccurrences(of: "lr: 0.01", with: "lr: 0.02"), name: "changed", in: dir)
-        #expect(second.exitCode == KilnExitCode.cannotStart && second.message.contains("--restart"), "\(second.message)")
+        let (second, folder) = RunHarness.run(
+            Self.spec.replacingOccurrences(of: "lr: 0.01", with: "lr: 0.02"), name: "changed", in: dir)
+        #expect(
+            second.exitCode == KilnExitCode.cannotStart && second.message.contains("--restart"), "\(second.message)")
         var options = RunHarness.options
         options.restart = true
-        let (third, _) = RunHarness.run(Self.spec.replacingOccurrences(of: "lr: 0.01", with: "lr: 0.02"), name: "changed", in: dir, options: options)
+        let (third, _) = RunHarness.run(
+            Self.spec.replacingOccurrences(of: "lr: 0.01", with: "lr: 0.02"), name: "changed", in: dir, options: options
+        )
         #expect(third.state == .succeeded)
         #expect(try RunHarness.status(folder).state == .succeeded)
         // Comments and key order are not settings: the same experiment written differently resumes.
@@ -61,7 +68,10 @@ import Testing
         #expect(evaluated.state == .succeeded, "\(evaluated.message)")
         let expected = try #require(RunHarness.finalMetrics(trainedFolder)["test.accuracy"])
         #expect(RunHarness.finalMetrics(folder)["test.accuracy"] == expected)
-        #expect(RunHarness.lines(folder, "run.log").contains { $0.contains("model loaded from start_from") && $0.contains("step=40") })
+        #expect(
+            RunHarness.lines(folder, "run.log").contains {
+                $0.contains("model loaded from start_from") && $0.contains("step=40")
+            })
         // A start_from whose shapes do not fit the model is an invalid spec.
         let (mismatch, _) = RunHarness.run(
             """
@@ -70,6 +80,8 @@ import Testing
             model: {plugin: model.mlp, hidden: [17]}
             stages: [eval.accuracy]
             """, name: "mismatch", in: dir)
-        #expect(mismatch.failure == .invalidSpec && mismatch.message.contains("does not fit model model.mlp"), "\(mismatch.message)")
+        #expect(
+            mismatch.failure == .invalidSpec && mismatch.message.contains("does not fit model model.mlp"),
+            "\(mismatch.message)")
     }
 }

@@ -12,8 +12,10 @@ enum RunHarness {
 
     /// Writes `yaml` as `name.yaml` in `dir`, runs it, and returns the report and the run folder.
     @discardableResult
-    static func run(_ yaml: String, name: String = "spec", in dir: TemporaryDirectory, options: RunOptions = options,
-                    stop: StopSignal = StopSignal()) -> (report: RunReport, folder: RunFolder) {
+    static func run(
+        _ yaml: String, name: String = "spec", in dir: TemporaryDirectory, options: RunOptions = options,
+        stop: StopSignal = StopSignal()
+    ) -> (report: RunReport, folder: RunFolder) {
         let spec = dir.write("\(name).yaml", text: yaml)
         let report = ExperimentRunner(catalog: catalog, options: options).run(specAt: spec, stop: stop)
         return (report, RunFolder(beside: spec))
@@ -23,7 +25,9 @@ enum RunHarness {
     static func status(_ folder: RunFolder) throws -> RunStatus { try RunStatus.read(from: folder.status) }
 
     /// The final metrics in the run's `result.json` (empty when missing).
-    static func finalMetrics(_ folder: RunFolder) -> [String: Double] { RunResult.finalMetrics(in: folder.result) ?? [:] }
+    static func finalMetrics(_ folder: RunFolder) -> [String: Double] {
+        RunResult.finalMetrics(in: folder.result) ?? [:]
+    }
 
     /// The lines of a text file in the run folder.
     static func lines(_ folder: RunFolder, _ name: String) -> [String] {

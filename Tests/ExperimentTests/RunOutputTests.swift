@@ -30,10 +30,17 @@ import Testing
         #expect(status.pid == getpid() && status.attempt == 1 && status.specHash.hasPrefix("sha256:"))
 
         let log = RunHarness.lines(folder, "run.log")
-        for message in ["run started", "data loaded", "training started", "evaluated", "checkpoint saved", "run finished"] {
+        for message in [
+            "run started", "data loaded", "training started", "evaluated", "checkpoint saved", "run finished",
+        ] {
             #expect(log.contains { $0.contains(" \(message)") }, "run.log lacks '\(message)'")
         }
-        #expect(log.allSatisfy { $0.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (info|warning|error) "#, options: .regularExpression) != nil })
+        #expect(
+            log.allSatisfy {
+                $0.range(
+                    of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (info|warning|error) "#, options: .regularExpression)
+                    != nil
+            })
 
         let csv = RunHarness.lines(folder, "metrics.csv")
         #expect(csv.first?.hasPrefix("step,loss,lr,test.accuracy") == true)
@@ -46,8 +53,11 @@ import Testing
         #expect(try store.steps() == [90, 120])
         #expect(try store.latestURL()?.lastPathComponent == "step-000120.safetensors")
 
-        let plots = try FileManager.default.contentsOfDirectory(atPath: folder.url.appendingPathComponent("plots").path).sorted()
-        #expect(plots.contains("loss.svg") && plots.contains("test.accuracy.svg") && plots.contains("test.class_accuracy.svg"))
+        let plots = try FileManager.default.contentsOfDirectory(atPath: folder.url.appendingPathComponent("plots").path)
+            .sorted()
+        #expect(
+            plots.contains("loss.svg") && plots.contains("test.accuracy.svg")
+                && plots.contains("test.class_accuracy.svg"))
         let svg = try String(contentsOf: folder.url.appendingPathComponent("plots/loss.svg"), encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.contains("<polyline"))
 
@@ -58,7 +68,9 @@ import Testing
 
         // The resolved spec loads back to the same experiment; its header carries the provenance.
         let resolved = try String(contentsOf: folder.resolvedSpec, encoding: .utf8)
-        for key in ["kiln_version: test", "host:", "cpu:", "threads: 1", "seed: 3", "streams:", "started_at:", "ended_at:"] {
+        for key in [
+            "kiln_version: test", "host:", "cpu:", "threads: 1", "seed: 3", "streams:", "started_at:", "ended_at:",
+        ] {
             #expect(resolved.contains("#   \(key)"), "spec.resolved.yaml lacks \(key)")
         }
         let loader = SpecLoader(registry: RunHarness.catalog.registry)
@@ -99,8 +111,12 @@ import Testing
         #expect(headerText.hasPrefix("{") && headerText.trimmingCharacters(in: .whitespaces).hasSuffix("}"))
         let header = try #require(try JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + n)])) as? [String: Any])
         let metadata = try #require(header["__metadata__"] as? [String: String])
-        #expect(metadata["kiln.format_version"] == "1" && metadata["kiln.step"] == "120" && metadata["kiln.plugin"] == "model.mlp")
-        #expect(metadata["run.method_rng"] != nil && metadata["run.batches"] != nil && metadata["kiln.optimizer.slots"] == "exp_avg,exp_avg_sq")
+        #expect(
+            metadata["kiln.format_version"] == "1" && metadata["kiln.step"] == "120"
+                && metadata["kiln.plugin"] == "model.mlp")
+        #expect(
+            metadata["run.method_rng"] != nil && metadata["run.batches"] != nil
+                && metadata["kiln.optimizer.slots"] == "exp_avg,exp_avg_sq")
 
         let data = Array(bytes[(8 + n)...])
         var spans: [(Int, Int)] = []
@@ -113,16 +129,23 @@ import Testing
             #expect(offsets.count == 2 && offsets[1] - offsets[0] == 4 * shape.reduce(1, *), "\(name)")
             spans.append((offsets[0], offsets[1]))
             tensors[name] = stride(from: offsets[0], to: offsets[1], by: 4).map { i in
-                Float(bitPattern: UInt32(data[i]) | UInt32(data[i + 1]) << 8 | UInt32(data[i + 2]) << 16 | UInt32(data[i + 3]) << 24)
+                Float(
+                    bitPattern: UInt32(data[i]) | UInt32(data[i + 1]) << 8 | UInt32(data[i + 2]) << 16 | UInt32(
+                        data[i + 3]) << 24)
             }
         }
         spans.sort { $0.0 < $1.0 }
         #expect(spans.first?.0 == 0 && spans.last?.1 == data.count)
         #expect(zip(spans, spans.dropFirst()).allSatisfy { $0.1 == $1.0 }, "offsets must be contiguous")
-        #expect(Set(tensors.keys).isSuperset(of: ["layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.0.weight.exp_avg"]))
+        #expect(
+            Set(tensors.keys).isSuperset(of: [
+                "layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.0.weight.exp_avg",
+            ]))
         // The same values through Kiln's reader.
         let checkpoint = try Checkpoint.read(from: url)
         #expect(checkpoint.parameters["layers.2.weight"]?.scalars == tensors["layers.2.weight"])
-        #expect(checkpoint.optimizerState?.slots["layers.0.bias.exp_avg_sq"]?.scalars == tensors["layers.0.bias.exp_avg_sq"])
+        #expect(
+            checkpoint.optimizerState?.slots["layers.0.bias.exp_avg_sq"]?.scalars == tensors["layers.0.bias.exp_avg_sq"]
+        )
     }
 }

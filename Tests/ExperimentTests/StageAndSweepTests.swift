@@ -31,10 +31,13 @@ import Testing
         let (report, folder) = RunHarness.run(Self.chain, name: "chain", in: dir)
         #expect(report.state == .succeeded, "\(report.message)")
         for stage in ["train", "prune", "finetune", "final"] {
-            #expect(FileManager.default.fileExists(atPath: folder.stage(stage).url.appendingPathComponent("stage.json").path))
+            #expect(
+                FileManager.default.fileExists(
+                    atPath: folder.stage(stage).url.appendingPathComponent("stage.json").path))
         }
         // Fine-tuning kept the pruned weights at zero: the final model is still 70 % sparse.
-        let final = try SafeTensors.read(from: folder.stage("final").url.appendingPathComponent("model.safetensors")).tensors
+        let final = try SafeTensors.read(from: folder.stage("final").url.appendingPathComponent("model.safetensors"))
+            .tensors
         let weights = ["layers.0.weight", "layers.2.weight"].compactMap { final[$0] }
         let zeros = weights.reduce(0) { $0 + $1.scalars.filter { $0 == 0 }.count }
         let total = weights.reduce(0) { $0 + $1.count }
@@ -62,8 +65,10 @@ import Testing
         #expect(second.state == .succeeded)
         // A fresh run of the same chain gives the same final model, bit for bit.
         let (_, reference) = RunHarness.run(Self.chain, name: "reference", in: dir)
-        let a = try SafeTensors.read(from: folder.stage("final").url.appendingPathComponent("model.safetensors")).tensors
-        let b = try SafeTensors.read(from: reference.stage("final").url.appendingPathComponent("model.safetensors")).tensors
+        let a = try SafeTensors.read(from: folder.stage("final").url.appendingPathComponent("model.safetensors"))
+            .tensors
+        let b = try SafeTensors.read(from: reference.stage("final").url.appendingPathComponent("model.safetensors"))
+            .tensors
         #expect(a.mapValues(\.scalars) == b.mapValues(\.scalars))
     }
 
@@ -83,8 +88,10 @@ import Testing
               train.batch: [16, 32]
             """, name: "sweep", in: dir)
         #expect(report.state == .succeeded, "\(report.message)")
-        let children = try FileManager.default.contentsOfDirectory(atPath: dir.url.appendingPathComponent("sweep.sweep").path)
-            .filter { !$0.hasPrefix("summary") }.sorted()
+        let children = try FileManager.default.contentsOfDirectory(
+            atPath: dir.url.appendingPathComponent("sweep.sweep").path
+        )
+        .filter { !$0.hasPrefix("summary") }.sorted()
         #expect(children.count == 4, "\(children)")
         for child in children {
             let childFolder = RunFolder(url: dir.url.appendingPathComponent("sweep.sweep/\(child)"))
@@ -99,7 +106,9 @@ import Testing
         let status = try RunHarness.status(folder)
         #expect(status.state == .succeeded && status.step == 4 && status.totalSteps == 4)
         // Running it again finds every child finished.
-        let (again, _) = RunHarness.run(try String(contentsOf: dir.url.appendingPathComponent("sweep.yaml"), encoding: .utf8), name: "sweep", in: dir)
+        let (again, _) = RunHarness.run(
+            try String(contentsOf: dir.url.appendingPathComponent("sweep.yaml"), encoding: .utf8), name: "sweep",
+            in: dir)
         #expect(again.state == .succeeded)
         #expect(RunHarness.lines(folder, "run.log").filter { $0.contains("already finished") }.count == 4)
     }

@@ -19,7 +19,8 @@ import Testing
         let build = Process()
         build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         build.arguments = ["swift", "build", "--package-path", example.path, "--scratch-path", scratch.path]
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-custom-plugin-\(UUID().uuidString).log")
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "kiln-custom-plugin-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: log) }
         build.standardOutput = try FileHandle(forWritingTo: log)
@@ -34,7 +35,8 @@ import Testing
         }
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         print("custom-plugin build: \(Int(Date().timeIntervalSince(started))) s")
-        try #require(build.terminationStatus == 0, "swift build of examples/custom-plugin failed:\n\(output.suffix(4000))")
+        try #require(
+            build.terminationStatus == 0, "swift build of examples/custom-plugin failed:\n\(output.suffix(4000))")
 
         let kiln = scratch.appendingPathComponent("debug/kiln-lion").path
         let dir = try Scratch()
@@ -43,16 +45,20 @@ import Testing
             p.executableURL = URL(fileURLWithPath: kiln)
             p.arguments = arguments
             p.currentDirectoryURL = dir.url
-            let out = Pipe(), err = Pipe()
+            let out = Pipe()
+            let err = Pipe()
             p.standardOutput = out
             p.standardError = err
             try p.run()
-            let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+            let o = out.fileHandleForReading.readDataToEndOfFile()
+            let e = err.fileHandleForReading.readDataToEndOfFile()
             p.waitUntilExit()
             return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
         }
         let shown = try run(["plugins", "optim.lion"])
-        #expect(shown.status == 0 && shown.stdout.hasPrefix("optim.lion 0.1.0 (optimizer, optimizer.plugin) — Lion"), "\(shown)")
+        #expect(
+            shown.status == 0 && shown.stdout.hasPrefix("optim.lion 0.1.0 (optimizer, optimizer.plugin) — Lion"),
+            "\(shown)")
         #expect(shown.stdout.contains("  betas ") && shown.stdout.contains("Decoupled weight decay"))
         let listed = try run(["plugins"])
         #expect(listed.stdout.contains("optim.lion") && listed.stdout.contains("optim.adamw"))
@@ -61,9 +67,12 @@ import Testing
         try dir.write("lion-spirals.yaml", spec.replacingOccurrences(of: "steps: 300", with: "steps: 60"))
         let ran = try run(["run", "lion-spirals.yaml", "--quiet"])
         #expect(ran.status == 0, "\(ran.stderr)")
-        let status = try String(contentsOf: dir.url.appendingPathComponent("lion-spirals.run/status.json"), encoding: .utf8)
+        let status = try String(
+            contentsOf: dir.url.appendingPathComponent("lion-spirals.run/status.json"), encoding: .utf8)
         #expect(status.contains("\"state\" : \"succeeded\""))
-        let checkpoint = try Data(contentsOf: dir.url.appendingPathComponent("lion-spirals.run/checkpoints/step-000060.safetensors"))
-        #expect(String(decoding: checkpoint.prefix(4096), as: UTF8.self).contains("\"kiln.optimizer.slots\":\"exp_avg\""))
+        let checkpoint = try Data(
+            contentsOf: dir.url.appendingPathComponent("lion-spirals.run/checkpoints/step-000060.safetensors"))
+        #expect(
+            String(decoding: checkpoint.prefix(4096), as: UTF8.self).contains("\"kiln.optimizer.slots\":\"exp_avg\""))
     }
 }

@@ -11,7 +11,9 @@ import Testing
 struct KilnProcess {
     /// `.build/<config>/kiln`, next to the test binary.
     static let executable: URL = {
-        let exe = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        let exe = URL(
+            fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                ?? CommandLine.arguments[0])
         return exe.deletingLastPathComponent().appendingPathComponent("kiln")
     }()
 
@@ -28,8 +30,9 @@ struct KilnProcess {
 
     /// Starts `kiln arguments` in `directory`, with stdout and stderr going to files (no pipe can fill up).
     init(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path),
-                     "no kiln at \(Self.executable.path); build it with `swift build --build-tests`")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: Self.executable.path),
+            "no kiln at \(Self.executable.path); build it with `swift build --build-tests`")
         process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
@@ -57,7 +60,8 @@ struct KilnProcess {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning {
-            Issue.record("kiln \(process.arguments ?? []) still running after \(timeout) s", sourceLocation: sourceLocation)
+            Issue.record(
+                "kiln \(process.arguments ?? []) still running after \(timeout) s", sourceLocation: sourceLocation)
             kill(pid, SIGKILL)
             process.waitUntilExit()
         }
@@ -73,8 +77,10 @@ struct KilnProcess {
     }
 
     /// Runs `kiln arguments` to completion.
-    static func run(_ arguments: [String], in directory: URL, timeout: Double = 120,
-                    sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
+    static func run(
+        _ arguments: [String], in directory: URL, timeout: Double = 120,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> Result {
         try KilnProcess(arguments, in: directory).wait(timeout: timeout, sourceLocation: sourceLocation)
     }
 }

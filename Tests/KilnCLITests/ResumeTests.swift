@@ -13,7 +13,8 @@ import Testing
     /// in the middle; two threads, so the parallel kernels are part of what must reproduce.
     static let spec = """
         seed: 21
-        data: {dataset: data.images, classes: 6, channels: 3, height: 16, width: 16, train_per_class: 120, test_per_class: 20, difficulty: 0.5}
+        data: {dataset: data.images, classes: 6, channels: 3, height: 16, width: 16,
+               train_per_class: 120, test_per_class: 20, difficulty: 0.5}
         model: {plugin: model.mlp, hidden: [256]}
         optimizer: {plugin: optim.adamw, lr: 0.002, schedule: {kind: cosine, warmup: 20}}
         train: {method: train.supervised, steps: 300, batch: 128, label_smoothing: 0.05}
@@ -49,7 +50,8 @@ import Testing
         let log = try String(contentsOf: dir.url.appendingPathComponent("killed.run/run.log"), encoding: .utf8)
         #expect(log.components(separatedBy: "resuming from checkpoint").count - 1 >= 2, "resumed at least twice")
         #expect(log.contains("previous attempt ended without recording its state"))
-        try Self.expectSameFinalState(dir.url.appendingPathComponent("reference.run"), dir.url.appendingPathComponent("killed.run"), step: 300)
+        try Self.expectSameFinalState(
+            dir.url.appendingPathComponent("reference.run"), dir.url.appendingPathComponent("killed.run"), step: 300)
         // The metrics files come out as the uninterrupted run's, line for line.
         let a = try String(contentsOf: dir.url.appendingPathComponent("reference.run/metrics.jsonl"), encoding: .utf8)
         let b = try String(contentsOf: dir.url.appendingPathComponent("killed.run/metrics.jsonl"), encoding: .utf8)
@@ -64,7 +66,8 @@ import Testing
         #expect(reference.status == 0)
 
         let child = try KilnProcess(["run", "stopped.yaml"], in: dir.url)
-        let reached = Self.waitForStep(Int.random(in: 30...150), in: dir.url.appendingPathComponent("stopped.run"), while: child)
+        let reached = Self.waitForStep(
+            Int.random(in: 30...150), in: dir.url.appendingPathComponent("stopped.run"), while: child)
         let sent = Date()
         child.send(SIGTERM)
         let result = child.wait(timeout: 30)
@@ -73,14 +76,20 @@ import Testing
         #expect(seconds < 10, "stopping took \(seconds) s")
         #expect(result.stderr.contains("interrupted by SIGTERM at step"), "\(result.stderr)")
         let folder = dir.url.appendingPathComponent("stopped.run")
-        let status = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("status.json"))) as? [String: Any]
+        let status =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("status.json")))
+            as? [String: Any]
         #expect(status?["state"] as? String == "interrupted")
         let step = try #require(status?["step"] as? Int)
         #expect(step >= reached && step < 300)
         // The checkpoint is at the step the run stopped at, and `latest` names it.
         let latest = try String(contentsOf: folder.appendingPathComponent("checkpoints/latest"), encoding: .utf8)
         #expect(latest == String(format: "step-%06d.safetensors\n", step))
-        #expect(try Checkpoint.read(from: folder.appendingPathComponent("checkpoints").appendingPathComponent(latest.trimmingCharacters(in: .newlines))).step == step)
+        #expect(
+            try Checkpoint.read(
+                from: folder.appendingPathComponent("checkpoints").appendingPathComponent(
+                    latest.trimmingCharacters(in: .newlines))
+            ).step == step)
 
         let resumed = try KilnProcess.run(["run", "stopped.yaml", "--quiet"], in: dir.url, timeout: 300)
         #expect(resumed.status == 0 && resumed.stderr.contains("kiln: finished"), "\(resumed.stderr)")
@@ -110,19 +119,23 @@ import Testing
     }
 
     /// The final checkpoints of two runs hold the same parameters and optimizer state, bit for bit.
-    static func expectSameFinalState(_ a: URL, _ b: URL, step: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectSameFinalState(_ a: URL, _ b: URL, step: Int, sourceLocation: SourceLocation = #_sourceLocation)
+        throws
+    {
         let name = String(format: "checkpoints/step-%06d.safetensors", step)
         let x = try Checkpoint.read(from: a.appendingPathComponent(name))
         let y = try Checkpoint.read(from: b.appendingPathComponent(name))
         func bits(_ t: [String: Tensor]) -> [String: [UInt32]] { t.mapValues { $0.scalars.map(\.bitPattern) } }
         #expect(!x.parameters.isEmpty, sourceLocation: sourceLocation)
         #expect(bits(x.parameters) == bits(y.parameters), "parameters differ", sourceLocation: sourceLocation)
-        #expect(bits(x.optimizerState?.slots ?? [:]) == bits(y.optimizerState?.slots ?? [:]), "optimizer slots differ",
-                sourceLocation: sourceLocation)
+        #expect(
+            bits(x.optimizerState?.slots ?? [:]) == bits(y.optimizerState?.slots ?? [:]), "optimizer slots differ",
+            sourceLocation: sourceLocation)
         #expect(x.optimizerState?.parameterSteps == y.optimizerState?.parameterSteps, sourceLocation: sourceLocation)
         #expect(x.metadata == y.metadata, "random stream and batch position differ", sourceLocation: sourceLocation)
         // Everything in the file is determined by the state, so the files are the same byte for byte.
-        let bytesA = try Data(contentsOf: a.appendingPathComponent(name)), bytesB = try Data(contentsOf: b.appendingPathComponent(name))
+        let bytesA = try Data(contentsOf: a.appendingPathComponent(name))
+        let bytesB = try Data(contentsOf: b.appendingPathComponent(name))
         #expect(bytesA == bytesB, "checkpoint files differ", sourceLocation: sourceLocation)
     }
 }

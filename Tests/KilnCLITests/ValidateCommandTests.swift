@@ -17,7 +17,9 @@ import Testing
         let result = try KilnProcess.run(["validate", "ok.yaml"], in: dir.url)
         #expect(result.status == 0)
         #expect(result.stdout == "ok.yaml: valid (1 run)\n")
-        #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("ok.run").path), "validate writes nothing")
+        #expect(
+            !FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("ok.run").path),
+            "validate writes nothing")
     }
 
     @Test func aSweepReportsItsRuns() throws {
@@ -54,15 +56,25 @@ import Testing
         try dir.write("text.yaml", Self.valid.replacingOccurrences(of: "data.spirals", with: "data.text"))
         let result = try KilnProcess.run(["validate", "text.yaml"], in: dir.url)
         #expect(result.status == 2)
-        #expect(result.stdout == "text.yaml: train.method: 'train.supervised' trains on labeled or graph data, but 'data.text' gives text data\n")
+        #expect(
+            result.stdout
+                == "text.yaml: train.method: 'train.supervised' trains on labeled or graph data, but 'data.text' gives text data\n"
+        )
     }
 
     @Test func pathsOutsideTheDataRootsAndMissingFilesAreInvalid() throws {
         let dir = try Scratch()
-        try dir.write("inside/p.yaml", Self.valid.replacingOccurrences(of: "{dataset: data.spirals}", with: "{dataset: data.csv, file: ../secret.csv}"))
+        try dir.write(
+            "inside/p.yaml",
+            Self.valid.replacingOccurrences(
+                of: "{dataset: data.spirals}", with: "{dataset: data.csv, file: ../secret.csv}"))
         try dir.write("secret.csv", "a,label\n1,0\n")
         let escaped = try KilnProcess.run(["validate", "inside/p.yaml"], in: dir.url)
-        #expect(escaped.status == 2 && escaped.stdout.hasPrefix("inside/p.yaml:1:33: data.file: '../secret.csv' uses '..' to leave the data roots"), "\(escaped.stdout)")
+        #expect(
+            escaped.status == 2
+                && escaped.stdout.hasPrefix(
+                    "inside/p.yaml:1:33: data.file: '../secret.csv' uses '..' to leave the data roots"),
+            "\(escaped.stdout)")
         let allowed = try KilnProcess.run(["validate", "inside/p.yaml", "--data-root", "."], in: dir.url)
         #expect(allowed.status == 0, "\(allowed.stdout)")
         let missing = try KilnProcess.run(["validate", "nope.yaml"], in: dir.url)

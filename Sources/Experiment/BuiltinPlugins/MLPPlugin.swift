@@ -8,7 +8,9 @@ struct MLPPlugin: ModelPlugin {
         var hidden = [64, 64]
         var activation = ActivationFunction.relu
         static let documentation: [String: FieldDoc] = [
-            "hidden": FieldDoc("Width of each hidden layer, input side first; [] is a linear model.", range: .atLeast(1), type: .array(.integer)),
+            "hidden": FieldDoc(
+                "Width of each hidden layer, input side first; [] is a linear model.", range: .atLeast(1),
+                type: .array(.integer)),
             "activation": FieldDoc("Nonlinearity after each hidden layer.", choices: ActivationFunction.self),
         ]
     }
@@ -16,8 +18,9 @@ struct MLPPlugin: ModelPlugin {
         id: "model.mlp", kind: .model, version: "1.0.0", summary: "Multilayer perceptron on flattened inputs",
         config: Config.self)
     static func makeModel(_ c: Config, task: TaskInfo, using rng: inout RandomGenerator) throws -> any Layer {
-        let mlp = MLP(inputs: task.inputFeatures, hidden: c.hidden, outputs: task.classCount, activation: c.activation,
-                      rng: &rng)
+        let mlp = MLP(
+            inputs: task.inputFeatures, hidden: c.hidden, outputs: task.classCount, activation: c.activation,
+            rng: &rng)
         return FlatMLP(layers: mlp.layers)
     }
 }

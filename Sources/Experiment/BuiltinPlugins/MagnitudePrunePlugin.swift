@@ -11,8 +11,11 @@ struct MagnitudePrunePlugin: StagePlugin {
         var sparsity = 0.5
         var scope = Scope.global
         static let documentation: [String: FieldDoc] = [
-            "sparsity": FieldDoc("Fraction of weights set to zero.", range: FieldRange.atLeast(0).below(1), required: true),
-            "scope": FieldDoc("global ranks all weights together; layer prunes each weight tensor to the sparsity.", choices: Scope.self),
+            "sparsity": FieldDoc(
+                "Fraction of weights set to zero.", range: FieldRange.atLeast(0).below(1), required: true),
+            "scope": FieldDoc(
+                "global ranks all weights together; layer prunes each weight tensor to the sparsity.",
+                choices: Scope.self),
         ]
     }
     static let descriptor = PluginDescriptor(
@@ -32,7 +35,9 @@ struct MagnitudePrunePlugin: StagePlugin {
             for p in group {
                 let mask = p.parameter.value.detached().abs().greater(threshold)
                 masks[p.name] = mask
-                mask.withUnsafeElements { m in p.parameter.withUnsafeMutableElements { v in for i in v.indices { v[i] *= m[i] } } }
+                mask.withUnsafeElements { m in
+                    p.parameter.withUnsafeMutableElements { v in for i in v.indices { v[i] *= m[i] } }
+                }
             }
         }
         if c.scope == .global { prune(weights) } else { for w in weights { prune([w]) } }

@@ -40,12 +40,14 @@ struct EvaluatorSet {
             details[member.id] = evaluation.details
             let record: ConfigValue = [
                 "step": .int(step),
-                "metrics": .object(ConfigObject(evaluation.metrics.sorted { $0.key < $1.key }.map { ($0.key, .double($0.value)) })),
+                "metrics": .object(
+                    ConfigObject(evaluation.metrics.sorted { $0.key < $1.key }.map { ($0.key, .double($0.value)) })),
                 "details": .object(evaluation.details),
             ]
             do {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                try AtomicFile.write(Data((record.jsonText() + "\n").utf8), to: folder.appendingPathComponent("\(member.id).json"))
+                try AtomicFile.write(
+                    Data((record.jsonText() + "\n").utf8), to: folder.appendingPathComponent("\(member.id).json"))
             } catch {
                 throw .io("cannot write \(member.id) details: \(error)")
             }

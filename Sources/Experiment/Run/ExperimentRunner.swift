@@ -41,8 +41,11 @@ public struct ExperimentRunner: Sendable {
         switch load(url) {
         case .failure(let problems): Validation(problems: problems, runs: 0, isSweep: false)
         case .success(let loaded):
-            if case .sweep = loaded { Validation(problems: [], runs: loaded.runs.count, isSweep: true) }
-            else { Validation(problems: [], runs: 1, isSweep: false) }
+            if case .sweep = loaded {
+                Validation(problems: [], runs: loaded.runs.count, isSweep: true)
+            } else {
+                Validation(problems: [], runs: 1, isSweep: false)
+            }
         }
     }
 
@@ -105,12 +108,15 @@ public struct ExperimentRunner: Sendable {
             try RunStatus(
                 state: .failed, specHash: "sha256:" + SHA256.hex(bytes), failure: .invalidSpec, endedAt: Date(),
                 heartbeatAt: Date(), pid: getpid(), attempt: previous?.attempt,
-                message: "the spec is invalid (\(problems.count) problem\(problems.count == 1 ? "" : "s")); see validation.txt"
+                message:
+                    "the spec is invalid (\(problems.count) problem\(problems.count == 1 ? "" : "s")); "
+                    + "see validation.txt"
             ).write(to: folder.status)
         } catch {
             // The report still reaches the caller; the folder is best effort.
         }
-        return RunReport(state: .failed, failure: .invalidSpec, message: report, exitCode: KilnExitCode.invalidSpec,
-                         folder: folder.url)
+        return RunReport(
+            state: .failed, failure: .invalidSpec, message: report, exitCode: KilnExitCode.invalidSpec,
+            folder: folder.url)
     }
 }

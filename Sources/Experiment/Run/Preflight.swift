@@ -16,7 +16,8 @@ enum Preflight {
             if !method.accepts.contains(kind) {
                 let accepted = method.accepts.sorted().map(\.rawValue).joined(separator: " or ")
                 problems.append(
-                    "\(path): '\(use.id)' trains on \(accepted) data, but '\(spec.data.id)' gives \(kind.rawValue) data")
+                    "\(path): '\(use.id)' trains on \(accepted) data, but '\(spec.data.id)' gives \(kind.rawValue) data"
+                )
             }
         }
         if let train = spec.train { check(train.method, at: "train.method") }
@@ -24,7 +25,8 @@ enum Preflight {
             check(stage.plugin, at: "stages[\(i)].plugin")
         }
         if spec.train == nil && !spec.stages.contains(where: { $0.plugin.kind == .method }) && spec.startFrom == nil {
-            problems.append("stages: no stage trains and there is no start_from, so the model stays at its random start")
+            problems.append(
+                "stages: no stage trains and there is no start_from, so the model stays at its random start")
         }
         return problems
     }

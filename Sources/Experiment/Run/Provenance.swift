@@ -46,14 +46,17 @@ public struct Provenance: Codable, Sendable, Equatable {
         let git = gitState(of: specDirectory)
         return Provenance(
             kilnVersion: kilnVersion, gitCommit: git?.commit, gitDirty: git?.dirty,
-            host: ProcessInfo.processInfo.hostName, cpu: cpuModel(), cpuCount: ProcessInfo.processInfo.activeProcessorCount,
+            host: ProcessInfo.processInfo.hostName, cpu: cpuModel(),
+            cpuCount: ProcessInfo.processInfo.activeProcessorCount,
             threads: threads, seed: seed, streams: streams, command: CommandLine.arguments, startedAt: Date())
     }
 
     /// The lines put at the top of `spec.resolved.yaml`, each starting with `# `.
     var yamlComment: String {
         var lines = ["provenance:", "  kiln_version: \(kilnVersion)"]
-        if let gitCommit { lines.append("  git_commit: \(gitCommit)\(gitDirty == true ? " (uncommitted changes)" : "")") }
+        if let gitCommit {
+            lines.append("  git_commit: \(gitCommit)\(gitDirty == true ? " (uncommitted changes)" : "")")
+        }
         lines += [
             "  host: \(host)", "  cpu: \(cpu) (\(cpuCount) logical)", "  threads: \(threads)", "  seed: \(seed)",
             "  streams: " + streams.keys.sorted().map { "\($0)=\(streams[$0]!)" }.joined(separator: ", "),

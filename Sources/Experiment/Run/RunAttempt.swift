@@ -31,8 +31,9 @@ struct RunAttempt {
             lock = try FolderLock(folder)
             if options.restart { try clear() }
         } catch {
-            return RunReport(state: nil, failure: error.failureClass, message: error.description,
-                             exitCode: KilnExitCode.cannotStart, folder: folder.url)
+            return RunReport(
+                state: nil, failure: error.failureClass, message: error.description,
+                exitCode: KilnExitCode.cannotStart, folder: folder.url)
         }
         defer { withExtendedLifetime(lock) {} }
         let previous = try? RunStatus.read(from: folder.status)
@@ -55,8 +56,9 @@ struct RunAttempt {
                     state: .running, specHash: specHash, step: 0, totalSteps: nil, progress: 0, startedAt: startedAt,
                     pid: getpid(), attempt: (previous?.attempt ?? 0) + 1, message: "starting"))
         } catch {
-            return RunReport(state: nil, failure: error.failureClass, message: error.description,
-                             exitCode: KilnExitCode.cannotStart, folder: folder.url)
+            return RunReport(
+                state: nil, failure: error.failureClass, message: error.description,
+                exitCode: KilnExitCode.cannotStart, folder: folder.url)
         }
         let logger = Logger(label: "kiln.run") { _ in RunLogHandler(sink: sink) }
         let context = RunContext(
@@ -65,17 +67,19 @@ struct RunAttempt {
             configHash: Self.configHash(spec), progressPrefix: progressPrefix)
         let parentStatus = parentStatus
         trap?.setDeadlineHandler {
-            FileHandle.standardError.write(Data("kiln: the stop deadline passed; exiting without a final checkpoint\n".utf8))
+            FileHandle.standardError.write(
+                Data("kiln: the stop deadline passed; exiting without a final checkpoint\n".utf8))
             try? parentStatus?.update {
                 $0.state = .interrupted
                 $0.endedAt = Date()
                 $0.message = "stopped by a signal; `kiln run` resumes the sweep"
             }
-            status.writeAndExit({
-                $0.state = .interrupted
-                $0.endedAt = Date()
-                $0.message = "stopped by a signal before the next step boundary; resumes from the latest checkpoint"
-            }, code: KilnExitCode.success)
+            status.writeAndExit(
+                {
+                    $0.state = .interrupted
+                    $0.endedAt = Date()
+                    $0.message = "stopped by a signal before the next step boundary; resumes from the latest checkpoint"
+                }, code: KilnExitCode.success)
         }
         defer { trap?.setDeadlineHandler(nil) }
 
@@ -99,7 +103,8 @@ struct RunAttempt {
         logger.info(
             "run started",
             metadata: [
-                "spec": "\(spec.source.path)", "attempt": "\(status.status.attempt ?? 1)", "threads": "\(context.threads)",
+                "spec": "\(spec.source.path)", "attempt": "\(status.status.attempt ?? 1)",
+                "threads": "\(context.threads)",
                 "seed": "\(spec.seed)", "kiln": "\(options.kilnVersion)",
             ])
         do throws(RunError) {
@@ -114,7 +119,8 @@ struct RunAttempt {
             try? writeProvenance(provenance)
             switch outcome {
             case .interrupted(let step):
-                let message = "interrupted by \(stop.requestReason ?? "a stop request") at step \(step); `kiln run` resumes it"
+                let message =
+                    "interrupted by \(stop.requestReason ?? "a stop request") at step \(step); `kiln run` resumes it"
                 try status.update {
                     $0.state = .interrupted
                     $0.step = step
@@ -122,8 +128,9 @@ struct RunAttempt {
                     $0.message = message
                 }
                 logger.info("run interrupted", metadata: ["step": "\(step)"])
-                return RunReport(state: .interrupted, failure: nil, message: message, exitCode: KilnExitCode.success,
-                                 folder: folder.url)
+                return RunReport(
+                    state: .interrupted, failure: nil, message: message, exitCode: KilnExitCode.success,
+                    folder: folder.url)
             case .completed(let result):
                 do {
                     try AtomicFile.write(
@@ -139,9 +146,14 @@ struct RunAttempt {
                     $0.endedAt = provenance.endedAt
                     $0.message = "finished " + Self.summary(result.finalMetrics)
                 }
-                logger.info("run finished", metadata: TrainingSession.headline(result.finalMetrics, step: result.steps).mapValues { .string($0) })
-                return RunReport(state: .succeeded, failure: nil, message: "finished " + Self.summary(result.finalMetrics),
-                                 exitCode: KilnExitCode.success, folder: folder.url)
+                logger.info(
+                    "run finished",
+                    metadata: TrainingSession.headline(result.finalMetrics, step: result.steps).mapValues {
+                        .string($0)
+                    })
+                return RunReport(
+                    state: .succeeded, failure: nil, message: "finished " + Self.summary(result.finalMetrics),
+                    exitCode: KilnExitCode.success, folder: folder.url)
             }
         } catch {
             terminal.clearProgress()
@@ -156,10 +168,13 @@ struct RunAttempt {
             }
             provenance.endedAt = Date()
             try? writeProvenance(provenance)
-            let code = error.failureClass == .invalidSpec ? KilnExitCode.invalidSpec
+            let code =
+                error.failureClass == .invalidSpec
+                ? KilnExitCode.invalidSpec
                 : error.failureClass == .internalError ? KilnExitCode.cannotStart : KilnExitCode.runFailed
-            return RunReport(state: .failed, failure: error.failureClass, message: error.description, exitCode: code,
-                             folder: folder.url)
+            return RunReport(
+                state: .failed, failure: error.failureClass, message: error.description, exitCode: code,
+                folder: folder.url)
         }
     }
 

@@ -16,12 +16,15 @@ struct RunStreams {
 
     init(seed: Int) {
         let root = RandomGenerator(seed: UInt64(truncatingIfNeeded: seed))
-        self.init(data: root.derived(1), model: root.derived(2), batches: root.derived(3), method: root.derived(4),
-                  stage: root.derived(5))
+        self.init(
+            data: root.derived(1), model: root.derived(2), batches: root.derived(3), method: root.derived(4),
+            stage: root.derived(5))
     }
 
-    private init(data: RandomGenerator, model: RandomGenerator, batches: RandomGenerator, method: RandomGenerator,
-                 stage: RandomGenerator) {
+    private init(
+        data: RandomGenerator, model: RandomGenerator, batches: RandomGenerator, method: RandomGenerator,
+        stage: RandomGenerator
+    ) {
         self.data = data
         self.model = model
         self.batches = batches
@@ -32,8 +35,9 @@ struct RunStreams {
     /// The streams of stage `index` of a chain: data and model stay the run's, the rest get their own.
     func forStage(_ index: Int) -> RunStreams {
         let salt = UInt64(1000 + index)
-        return RunStreams(data: data, model: model, batches: batches.derived(salt), method: method.derived(salt),
-                          stage: stage.derived(salt))
+        return RunStreams(
+            data: data, model: model, batches: batches.derived(salt), method: method.derived(salt),
+            stage: stage.derived(salt))
     }
 
     /// The key of each stream, for provenance.

@@ -48,7 +48,8 @@ struct SingleRun {
         case .interrupted(let step): return .interrupted(step: step)
         case .completed(let metrics, let details):
             return .completed(
-                RunResult(name: spec.name, steps: train.loop.steps, finalMetrics: metrics, details: details, stages: []))
+                RunResult(name: spec.name, steps: train.loop.steps, finalMetrics: metrics, details: details, stages: [])
+            )
         }
     }
 
@@ -64,9 +65,13 @@ struct SingleRun {
             throw .plugin(id: spec.data.id, message: "\(error)")
         }
         guard let view = dataset.supervisedView else {
-            throw .invalidSpec("data.dataset: '\(spec.data.id)' gives \(dataset.kind.rawValue) data, which no supervised method can train on")
+            throw .invalidSpec(
+                "data.dataset: '\(spec.data.id)' gives \(dataset.kind.rawValue) data, which no supervised method "
+                    + "can train on"
+            )
         }
-        let task = TaskInfo(exampleShape: view.train.exampleShape, classCount: view.classCount, classNames: view.classNames)
+        let task = TaskInfo(
+            exampleShape: view.train.exampleShape, classCount: view.classCount, classNames: view.classNames)
         context.logger.info(
             "data loaded",
             metadata: [
@@ -80,7 +85,9 @@ struct SingleRun {
         let type = try catalog.model(spec.model.id)
         var rng = streams.model
         let model: any Layer
-        do { model = try type.makeModel(erased: spec.model.config, task: task, using: &rng) } catch let error as RunError {
+        do { model = try type.makeModel(erased: spec.model.config, task: task, using: &rng) } catch let error
+            as RunError
+        {
             throw error
         } catch {
             throw .plugin(id: spec.model.id, message: "\(error)")
@@ -93,12 +100,14 @@ struct SingleRun {
     private func loadStart(_ file: URL, into model: any Layer) throws(RunError) {
         var url = file
         if file.lastPathComponent == "latest", let name = try? String(contentsOf: file, encoding: .utf8) {
-            url = file.deletingLastPathComponent().appendingPathComponent(name.trimmingCharacters(in: .whitespacesAndNewlines))
+            url = file.deletingLastPathComponent().appendingPathComponent(
+                name.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         do {
             let checkpoint = try Checkpoint.read(from: url)
             try model.loadParameters(checkpoint.parameters)
-            context.logger.info("model loaded from start_from", metadata: ["file": "\(url.path)", "step": "\(checkpoint.step)"])
+            context.logger.info(
+                "model loaded from start_from", metadata: ["file": "\(url.path)", "step": "\(checkpoint.step)"])
         } catch {
             throw .invalidSpec("start_from: \(url.path) does not fit model \(spec.model.id): \(error)")
         }
@@ -112,7 +121,8 @@ struct SingleRun {
         let optimizerType = try catalog.optimizer(optimizer.plugin.id)
         let built: any Optimizer
         do {
-            built = try optimizerType.makeOptimizer(erased: optimizer.plugin.config, parameters: model.trainableParameters())
+            built = try optimizerType.makeOptimizer(
+                erased: optimizer.plugin.config, parameters: model.trainableParameters())
         } catch let error as RunError {
             throw error
         } catch {

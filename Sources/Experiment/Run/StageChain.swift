@@ -29,7 +29,9 @@ struct StageChain {
             offsets.append(total)
             total += stage.loop?.steps ?? 0
         }
-        let finished = spec.stages.prefix { FileManager.default.fileExists(atPath: context.folder.stage($0.name).stageRecord.path) }
+        let finished = spec.stages.prefix {
+            FileManager.default.fileExists(atPath: context.folder.stage($0.name).stageRecord.path)
+        }
         var masks: [String: Tensor] = [:]
         var records: [RunResult.Stage] = []
         for stage in finished {
@@ -45,7 +47,8 @@ struct StageChain {
         let combined: MetricsLog
         do {
             // Records past the unfinished stage's start are re-logged by it; its own resume point may be later.
-            combined = try MetricsLog(folder: context.folder.url, resumeStep: resumeAt + resumePoint(of: finished.count))
+            combined = try MetricsLog(
+                folder: context.folder.url, resumeStep: resumeAt + resumePoint(of: finished.count))
         } catch {
             throw .io("cannot open the run's metrics files: \(error)")
         }
@@ -74,17 +77,21 @@ struct StageChain {
                 }
             case .evaluator:
                 let set = try EvaluatorSet([stage.plugin], catalog: run.catalog)
-                let evaluation = try set.evaluate(model: model, split: data.test, task: task, step: offsets[index], folder: work.eval)
+                let evaluation = try set.evaluate(
+                    model: model, split: data.test, task: task, step: offsets[index], folder: work.eval)
                 metrics = evaluation.metrics
                 details.merge(evaluation.details) { $1 }
                 try log(metrics, at: offsets[index], into: combined)
             case .stage:
                 var stageContext = StageContext(
-                    name: stage.name, data: data, task: task, rng: run.streams.forStage(index).stage, logger: context.logger,
+                    name: stage.name, data: data, task: task, rng: run.streams.forStage(index).stage,
+                    logger: context.logger,
                     folder: work.url)
                 let type = try run.catalog.stage(stage.plugin.id)
                 let outcome: StageOutcome
-                do { outcome = try type.apply(erased: stage.plugin.config, to: model, context: &stageContext) } catch let error as RunError {
+                do {
+                    outcome = try type.apply(erased: stage.plugin.config, to: model, context: &stageContext)
+                } catch let error as RunError {
                     throw error
                 } catch {
                     throw .plugin(id: stage.plugin.id, message: "\(error)")
@@ -94,7 +101,8 @@ struct StageChain {
                 // Apply the masks at once, so the evaluation below and the next stage see the constrained model.
                 applyMasks(masks)
                 let set = try EvaluatorSet(spec.eval.evaluators, catalog: run.catalog)
-                let evaluation = try set.evaluate(model: model, split: data.test, task: task, step: offsets[index], folder: work.eval)
+                let evaluation = try set.evaluate(
+                    model: model, split: data.test, task: task, step: offsets[index], folder: work.eval)
                 details.merge(evaluation.details) { $1 }
                 metrics = evaluation.metrics.merging(outcome.metrics) { $1 }
                 try log(metrics, at: offsets[index], into: combined)
@@ -113,7 +121,8 @@ struct StageChain {
         for record in records {
             for (k, v) in record.metrics { final["\(record.name).\(k)"] = v }
         }
-        return .completed(RunResult(name: spec.name, steps: total, finalMetrics: final, details: details, stages: records))
+        return .completed(
+            RunResult(name: spec.name, steps: total, finalMetrics: final, details: details, stages: records))
     }
 
     // MARK: Helpers
@@ -134,7 +143,9 @@ struct StageChain {
     private func applyMasks(_ masks: [String: Tensor]) {
         for p in model.namedParameters() {
             guard let mask = masks[p.name] else { continue }
-            mask.withUnsafeElements { m in p.parameter.withUnsafeMutableElements { v in for i in v.indices { v[i] *= m[i] } } }
+            mask.withUnsafeElements { m in
+                p.parameter.withUnsafeMutableElements { v in for i in v.indices { v[i] *= m[i] } }
+            }
         }
     }
 
@@ -162,7 +173,8 @@ struct StageChain {
 
     private func load(_ file: URL, into model: any Layer) throws(RunError) {
         do { try model.loadParameters(try SafeTensors.read(from: file).tensors) } catch {
-            throw .runFolder("cannot load the model a finished stage left in \(file.path): \(error); run with --restart")
+            throw .runFolder(
+                "cannot load the model a finished stage left in \(file.path): \(error); run with --restart")
         }
     }
 }

@@ -29,8 +29,9 @@ struct SweepRunner {
         do throws(RunError) {
             lock = try FolderLock(folder)
         } catch {
-            return RunReport(state: nil, failure: error.failureClass, message: error.description,
-                             exitCode: KilnExitCode.cannotStart, folder: folder.url)
+            return RunReport(
+                state: nil, failure: error.failureClass, message: error.description,
+                exitCode: KilnExitCode.cannotStart, folder: folder.url)
         }
         defer { withExtendedLifetime(lock) {} }
         let previous = try? RunStatus.read(from: folder.status)
@@ -47,8 +48,9 @@ struct SweepRunner {
                     startedAt: startedAt, pid: getpid(), attempt: (previous?.attempt ?? 0) + 1,
                     message: "sweep of \(plan.children.count) runs"))
         } catch {
-            return RunReport(state: nil, failure: error.failureClass, message: error.description,
-                             exitCode: KilnExitCode.cannotStart, folder: folder.url)
+            return RunReport(
+                state: nil, failure: error.failureClass, message: error.description,
+                exitCode: KilnExitCode.cannotStart, folder: folder.url)
         }
         let logger = Logger(label: "kiln.sweep") { _ in RunLogHandler(sink: sink) }
         logger.info("sweep started", metadata: ["spec": "\(plan.source.path)", "runs": "\(plan.children.count)"])
@@ -62,7 +64,8 @@ struct SweepRunner {
                 interrupted = true
                 break
             }
-            let childFolder = RunFolder(url: plan.source.deletingLastPathComponent().appendingPathComponent(child.directory))
+            let childFolder = RunFolder(
+                url: plan.source.deletingLastPathComponent().appendingPathComponent(child.directory))
             let attempt = RunAttempt(
                 spec: child.spec, folder: childFolder, specHash: childHash(child), catalog: catalog, options: options,
                 stop: stop, trap: trap, terminal: terminal, progressPrefix: "[\(child.label)] ", parentStatus: status)
@@ -74,7 +77,10 @@ struct SweepRunner {
             }
             logger.info(
                 "child ended",
-                metadata: ["child": "\(child.label)", "state": "\(report.state?.rawValue ?? "not started")", "message": "\(report.message)"])
+                metadata: [
+                    "child": "\(child.label)", "state": "\(report.state?.rawValue ?? "not started")",
+                    "message": "\(report.message)",
+                ])
             writeSummary(finals, logger: logger)
             status.heartbeat(step: done + 1, totalSteps: plan.children.count)
             switch report.state {
@@ -96,10 +102,12 @@ struct SweepRunner {
                 $0.message = message
             }
             logger.info("sweep interrupted")
-            return RunReport(state: .interrupted, failure: nil, message: message, exitCode: KilnExitCode.success, folder: folder.url)
+            return RunReport(
+                state: .interrupted, failure: nil, message: message, exitCode: KilnExitCode.success, folder: folder.url)
         }
         if let failure = firstFailure {
-            let message = "\(plan.children.count - succeeded) of \(plan.children.count) runs failed; first: \(failure.message)"
+            let message =
+                "\(plan.children.count - succeeded) of \(plan.children.count) runs failed; first: \(failure.message)"
             try? status.update {
                 $0.state = .failed
                 $0.failure = failure.failure ?? .internalError
@@ -107,8 +115,9 @@ struct SweepRunner {
                 $0.message = message
             }
             logger.error("sweep failed", metadata: ["failed": "\(plan.children.count - succeeded)"])
-            return RunReport(state: .failed, failure: failure.failure, message: message, exitCode: KilnExitCode.runFailed,
-                             folder: folder.url)
+            return RunReport(
+                state: .failed, failure: failure.failure, message: message, exitCode: KilnExitCode.runFailed,
+                folder: folder.url)
         }
         let message = "sweep of \(plan.children.count) runs finished; summary in \(plan.directory)/summary.md"
         try? status.update {
@@ -118,7 +127,8 @@ struct SweepRunner {
             $0.message = message
         }
         logger.info("sweep finished")
-        return RunReport(state: .succeeded, failure: nil, message: message, exitCode: KilnExitCode.success, folder: folder.url)
+        return RunReport(
+            state: .succeeded, failure: nil, message: message, exitCode: KilnExitCode.success, folder: folder.url)
     }
 
     private var sweepFolder: URL { plan.source.deletingLastPathComponent().appendingPathComponent(plan.directory) }
@@ -140,7 +150,9 @@ struct SweepRunner {
         logger: Logger
     ) {
         let children: [ConfigValue] = plan.children.map { child in
-            let metrics = (finals[child.label] ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, ConfigValue.double($0.value)) }
+            let metrics = (finals[child.label] ?? [:]).sorted { $0.key < $1.key }.map {
+                ($0.key, ConfigValue.double($0.value))
+            }
             return [
                 "label": .string(child.label), "folder": .string(child.directory),
                 "state": .string(states[child.label]?.rawValue ?? "not started"),
@@ -148,7 +160,8 @@ struct SweepRunner {
             ]
         }
         let result: ConfigValue = [
-            "name": .string(plan.name), "children": .array(children), "summary": .string("\(plan.directory)/summary.md"),
+            "name": .string(plan.name), "children": .array(children),
+            "summary": .string("\(plan.directory)/summary.md"),
             "started_at": .string(RunLogSink.timestamp(startedAt)), "ended_at": .string(RunLogSink.timestamp(endedAt)),
         ]
         let folder = RunFolder(beside: plan.source)

@@ -94,7 +94,8 @@ final class TrainingSession {
             iterator = try restore(checkpoint, split: data.train)
             step = checkpoint.step
             context.logger.info(
-                "resuming from checkpoint", metadata: meta(["step": "\(step)", "file": "\(checkpoint.source?.path ?? "")"]))
+                "resuming from checkpoint",
+                metadata: meta(["step": "\(step)", "file": "\(checkpoint.source?.path ?? "")"]))
         }
         let metrics: MetricsLog
         do {
@@ -109,7 +110,6 @@ final class TrainingSession {
                 "parameters": "\(model.parameterCount)", "start_step": "\(step)",
             ]))
         let logEvery = Swift.max(1, loop.steps / 500)
-        var lastCheckpoint = step
         var lastLoss = Double.nan
         let clock = ContinuousClock.now
         let firstStep = step
@@ -117,9 +117,10 @@ final class TrainingSession {
 
         while step < loop.steps {
             if context.stop.isRequested {
-                if lastCheckpoint != step || !hasCheckpoint(store, at: step) { try save(step, iterator, store) }
+                if !hasCheckpoint(store, at: step) { try save(step, iterator, store) }
                 context.logger.info(
-                    "stopping on request", metadata: meta(["step": "\(step)", "signal": "\(context.stop.requestReason ?? "")"]))
+                    "stopping on request",
+                    metadata: meta(["step": "\(step)", "signal": "\(context.stop.requestReason ?? "")"]))
                 return .interrupted(step: step)
             }
             if let limit = context.maxMinutes, context.elapsedMinutes >= limit {
@@ -158,7 +159,8 @@ final class TrainingSession {
                 for (k, v) in output.metrics { values["train.\(k)"] = v }
             }
             if (evalEvery > 0 && step % evalEvery == 0) || step == loop.steps {
-                let evaluation = try evaluators.evaluate(model: model, split: data.test, task: task, step: stepOffset + step, folder: work.eval)
+                let evaluation = try evaluators.evaluate(
+                    model: model, split: data.test, task: task, step: stepOffset + step, folder: work.eval)
                 values.merge(evaluation.metrics) { $1 }
                 details = evaluation.details
                 context.logger.info("evaluated", metadata: meta(Self.headline(evaluation.metrics, step: step)))
@@ -173,13 +175,19 @@ final class TrainingSession {
             }
             if (checkpointEvery > 0 && step % checkpointEvery == 0) || step == loop.steps {
                 try save(step, iterator, store)
-                lastCheckpoint = step
             }
             if values.keys.contains(where: { $0.hasPrefix("test.") }) { writePlots(metrics) }
             try heartbeat(step: step)
             progress(step: step, since: clock, from: firstStep, loss: lastLoss)
         }
         context.terminal.clearProgress()
+        if firstStep == loop.steps && !evaluators.members.isEmpty {
+            // Resumed after the last checkpoint but before the run recorded its end: the details of the final
+            // evaluation are not in any file, so evaluate again (it changes no state).
+            details = try evaluators.evaluate(
+                model: model, split: data.test, task: task, step: stepOffset + step, folder: work.eval
+            ).details
+        }
         writePlots(metrics)
         if let (log, _) = mirror { writePlots(log, to: context.folder.work.plots) }
         var final = metrics.latestValues
@@ -205,7 +213,8 @@ final class TrainingSession {
             } catch let error as RunError {
                 throw error
             } catch {
-                context.logger.warning("skipping unreadable checkpoint", metadata: meta(["file": "\(url.path)", "error": "\(error)"]))
+                context.logger.warning(
+                    "skipping unreadable checkpoint", metadata: meta(["file": "\(url.path)", "error": "\(error)"]))
             }
         }
         return nil
@@ -230,7 +239,8 @@ final class TrainingSession {
             rng = try checkpoint.metadata(RandomGenerator.self, forKey: MetadataKey.methodRNG)
             let position = try checkpoint.metadata(BatchSamplerState.self, forKey: MetadataKey.batches)
             guard position.position <= split.count else {
-                throw CheckpointError.incompatible(path: checkpoint.source?.path ?? "", reason: "batch position past the split")
+                throw CheckpointError.incompatible(
+                    path: checkpoint.source?.path ?? "", reason: "batch position past the split")
             }
             return BatchIterator(split: split, batchSize: loop.batch, state: position)
         } catch {
@@ -247,7 +257,8 @@ final class TrainingSession {
         checkpoint.metadata[MetadataKey.stage] = label
         do {
             let url = try store.save(checkpoint)
-            context.logger.info("checkpoint saved", metadata: meta(["step": "\(step)", "file": "\(url.lastPathComponent)"]))
+            context.logger.info(
+                "checkpoint saved", metadata: meta(["step": "\(step)", "file": "\(url.lastPathComponent)"]))
         } catch {
             throw .io("cannot save the checkpoint of step \(step): \(error)")
         }
@@ -301,7 +312,8 @@ final class TrainingSession {
 
     static func clockText(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+        return s >= 3600
+            ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 
     private func writePlots(_ log: MetricsLog, to folder: URL? = nil) {

@@ -12,12 +12,16 @@ struct NPZPlugin: DatasetPlugin {
         var testLabels = "y_test"
         var testFraction = 0.2
         static let documentation: [String: FieldDoc] = [
-            "file": FieldDoc("The .npz archive, relative to the spec, inside the data roots.", required: true, path: .existingFile),
+            "file": FieldDoc(
+                "The .npz archive, relative to the spec, inside the data roots.", required: true, path: .existingFile),
             "train_inputs": FieldDoc("Array of training inputs [N, ...]."),
             "train_labels": FieldDoc("Array of training class ids [N] (non-negative integers)."),
-            "test_inputs": FieldDoc("Array of test inputs; when the archive lacks it, test_fraction of the training arrays is held out."),
+            "test_inputs": FieldDoc(
+                "Array of test inputs; when the archive lacks it, test_fraction of the training arrays is held out."),
             "test_labels": FieldDoc("Array of test class ids."),
-            "test_fraction": FieldDoc("Share held out for testing when the archive has no test arrays.", range: FieldRange.greaterThan(0).below(1)),
+            "test_fraction": FieldDoc(
+                "Share held out for testing when the archive has no test arrays.",
+                range: FieldRange.greaterThan(0).below(1)),
         ]
     }
     static let descriptor = PluginDescriptor(
@@ -38,12 +42,15 @@ struct NPZPlugin: DatasetPlugin {
         if arrays[c.testInputs] != nil || arrays[c.testLabels] != nil {
             let test = try LabelCheck.split(inputs: array(c.testInputs), labels: array(c.testLabels), file: url.path)
             guard test.exampleShape == train.exampleShape else {
-                throw DatasetError.shapeMismatch(file: url.path, detail: "test examples \(test.exampleShape), training \(train.exampleShape)")
+                throw DatasetError.shapeMismatch(
+                    file: url.path, detail: "test examples \(test.exampleShape), training \(train.exampleShape)")
             }
-            return .labeled(LabeledDataset(name: name, train: train, test: test, classCount: LabelCheck.classCount(train, test)))
+            return .labeled(
+                LabeledDataset(name: name, train: train, test: test, classCount: LabelCheck.classCount(train, test)))
         }
-        return .labeled(LabeledDataset.splitting(
-            name: name, train, testFraction: c.testFraction, classCount: LabelCheck.classCount(train), using: &rng))
+        return .labeled(
+            LabeledDataset.splitting(
+                name: name, train, testFraction: c.testFraction, classCount: LabelCheck.classCount(train), using: &rng))
     }
 }
 
@@ -58,13 +65,21 @@ struct CSVPlugin: DatasetPlugin {
         var testFraction = 0.2
         var standardize = true
         static let documentation: [String: FieldDoc] = [
-            "file": FieldDoc("The CSV file, relative to the spec, inside the data roots.", required: true, path: .existingFile),
-            "label_column": FieldDoc("The label column: its header name, or its zero-based index (negative counts from the end)."),
-            "header": FieldDoc("Whether the first line names the columns; automatic looks for a non-number.", choices: ["automatic", "present", "absent"]),
+            "file": FieldDoc(
+                "The CSV file, relative to the spec, inside the data roots.", required: true, path: .existingFile),
+            "label_column": FieldDoc(
+                "The label column: its header name, or its zero-based index (negative counts from the end)."),
+            "header": FieldDoc(
+                "Whether the first line names the columns; automatic looks for a non-number.",
+                choices: ["automatic", "present", "absent"]),
             "delimiter": FieldDoc("The one character between fields."),
-            "test_file": FieldDoc("A second CSV with the same columns for testing; without it test_fraction of the rows is held out.", type: .string, path: .existingFile),
-            "test_fraction": FieldDoc("Share of the rows held out when there is no test_file.", range: FieldRange.greaterThan(0).below(1)),
-            "standardize": FieldDoc("Scale each feature to zero mean and unit variance (statistics from the training rows)."),
+            "test_file": FieldDoc(
+                "A second CSV with the same columns for testing; without it test_fraction of the rows is held out.",
+                type: .string, path: .existingFile),
+            "test_fraction": FieldDoc(
+                "Share of the rows held out when there is no test_file.", range: FieldRange.greaterThan(0).below(1)),
+            "standardize": FieldDoc(
+                "Scale each feature to zero mean and unit variance (statistics from the training rows)."),
         ]
         func validate(_ v: inout ConfigValidator) {
             v.check(delimiter.count == 1, key: "delimiter", "must be exactly one character")
@@ -84,17 +99,21 @@ struct CSVPlugin: DatasetPlugin {
         let name = url.deletingPathExtension().lastPathComponent
         var dataset: LabeledDataset
         if let testPath = c.testFile {
-            let testTable = try CSVFile.read(URL(fileURLWithPath: testPath), label: label, header: c.header, delimiter: delimiter)
+            let testTable = try CSVFile.read(
+                URL(fileURLWithPath: testPath), label: label, header: c.header, delimiter: delimiter)
             guard let test = testTable.split, testTable.featureNames.count == table.featureNames.count,
                 testTable.classNames == table.classNames || (testTable.classNames == nil && table.classNames == nil)
             else {
-                throw DatasetError.shapeMismatch(file: testPath, detail: "columns or text labels differ from \(url.lastPathComponent)")
+                throw DatasetError.shapeMismatch(
+                    file: testPath, detail: "columns or text labels differ from \(url.lastPathComponent)")
             }
-            dataset = LabeledDataset(name: name, train: all, test: test, classCount: Swift.max(table.classCount, testTable.classCount),
-                                     classNames: table.classNames)
+            dataset = LabeledDataset(
+                name: name, train: all, test: test, classCount: Swift.max(table.classCount, testTable.classCount),
+                classNames: table.classNames)
         } else {
-            dataset = LabeledDataset.splitting(name: name, all, testFraction: c.testFraction, classCount: table.classCount,
-                                               classNames: table.classNames, using: &rng)
+            dataset = LabeledDataset.splitting(
+                name: name, all, testFraction: c.testFraction, classCount: table.classCount,
+                classNames: table.classNames, using: &rng)
         }
         if c.standardize { dataset = Standardization.apply(to: dataset) }
         return .labeled(dataset)
@@ -106,10 +125,12 @@ enum LabelCheck {
     /// A split after checking that labels are `[N]` non-negative integers matching `inputs`.
     static func split(inputs: Tensor, labels: Tensor, file: String) throws -> DataSplit {
         guard inputs.rank >= 1, labels.rank == 1, inputs.shape[0] == labels.shape[0] else {
-            throw DatasetError.shapeMismatch(file: file, detail: "inputs \(inputs.shape) and labels \(labels.shape) disagree on N")
+            throw DatasetError.shapeMismatch(
+                file: file, detail: "inputs \(inputs.shape) and labels \(labels.shape) disagree on N")
         }
         if let bad = labels.scalars.firstIndex(where: { $0 < 0 || $0 != $0.rounded() }) {
-            throw DatasetError.malformed(file: file, line: nil, detail: "label \(labels.scalars[bad]) at index \(bad) is not a class id")
+            throw DatasetError.malformed(
+                file: file, line: nil, detail: "label \(labels.scalars[bad]) at index \(bad) is not a class id")
         }
         return DataSplit(inputs: inputs, labels: labels)
     }
@@ -130,7 +151,8 @@ enum Standardization {
         // Constant columns keep a divisor of 1 instead of blowing up.
         let safe = Tensor.select(std.greater(1e-6), std, Tensor.ones(like: std))
         func scaled(_ s: DataSplit) -> DataSplit { DataSplit(inputs: (s.inputs - mean) / safe, labels: s.labels) }
-        return LabeledDataset(name: d.name, train: scaled(d.train), test: scaled(d.test), classCount: d.classCount,
-                              classNames: d.classNames)
+        return LabeledDataset(
+            name: d.name, train: scaled(d.train), test: scaled(d.test), classCount: d.classCount,
+            classNames: d.classNames)
     }
 }

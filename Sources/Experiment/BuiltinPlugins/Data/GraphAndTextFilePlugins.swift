@@ -12,16 +12,22 @@ struct GraphFilesPlugin: DatasetPlugin {
         var validationFraction = 0.2
         var symmetrize = true
         static let documentation: [String: FieldDoc] = [
-            "edges": FieldDoc("Edge list: one 'source destination' pair of zero-based node ids per line.", required: true, path: .existingFile),
+            "edges": FieldDoc(
+                "Edge list: one 'source destination' pair of zero-based node ids per line.", required: true,
+                path: .existingFile),
             "features": FieldDoc("One row of numbers per node.", required: true, path: .existingFile),
-            "labels": FieldDoc("One integer class id per line, one line per node.", required: true, path: .existingFile),
-            "train_fraction": FieldDoc("Share of each class's nodes in the train mask.", range: FieldRange.greaterThan(0).below(1)),
-            "validation_fraction": FieldDoc("Share of each class's nodes in the validation mask.", range: FieldRange.atLeast(0).below(1)),
+            "labels": FieldDoc(
+                "One integer class id per line, one line per node.", required: true, path: .existingFile),
+            "train_fraction": FieldDoc(
+                "Share of each class's nodes in the train mask.", range: FieldRange.greaterThan(0).below(1)),
+            "validation_fraction": FieldDoc(
+                "Share of each class's nodes in the validation mask.", range: FieldRange.atLeast(0).below(1)),
             "symmetrize": FieldDoc("Add reverse edges and drop duplicates and self-loops."),
         ]
         func validate(_ v: inout ConfigValidator) {
-            v.check(trainFraction + validationFraction < 1, key: "validation_fraction",
-                    "train_fraction + validation_fraction must leave nodes for the test mask")
+            v.check(
+                trainFraction + validationFraction < 1, key: "validation_fraction",
+                "train_fraction + validation_fraction must leave nodes for the test mask")
         }
     }
     static let descriptor = PluginDescriptor(
@@ -29,10 +35,11 @@ struct GraphFilesPlugin: DatasetPlugin {
         summary: "A node-classification graph from edge, feature and label files", config: Config.self)
     static let provides = DataKind.graph
     static func makeDataset(_ c: Config, using rng: inout RandomGenerator) throws -> Dataset {
-        .graph(try GraphFiles.load(
-            edges: URL(fileURLWithPath: c.edges), features: URL(fileURLWithPath: c.features),
-            labels: URL(fileURLWithPath: c.labels), trainFraction: c.trainFraction,
-            validationFraction: c.validationFraction, symmetrize: c.symmetrize, using: &rng))
+        .graph(
+            try GraphFiles.load(
+                edges: URL(fileURLWithPath: c.edges), features: URL(fileURLWithPath: c.features),
+                labels: URL(fileURLWithPath: c.labels), trainFraction: c.trainFraction,
+                validationFraction: c.validationFraction, symmetrize: c.symmetrize, using: &rng))
     }
 }
 
@@ -42,8 +49,10 @@ struct TextFilePlugin: DatasetPlugin {
         var file = ""
         var validationFraction = 0.1
         static let documentation: [String: FieldDoc] = [
-            "file": FieldDoc("The text file, relative to the spec, inside the data roots.", required: true, path: .existingFile),
-            "validation_fraction": FieldDoc("Share of the bytes, at the end, held out.", range: FieldRange.greaterThan(0).below(1)),
+            "file": FieldDoc(
+                "The text file, relative to the spec, inside the data roots.", required: true, path: .existingFile),
+            "validation_fraction": FieldDoc(
+                "Share of the bytes, at the end, held out.", range: FieldRange.greaterThan(0).below(1)),
         ]
     }
     static let descriptor = PluginDescriptor(

@@ -54,7 +54,8 @@ struct CIFAR100Plugin: DatasetPlugin {
         var labels = Labels.fine
         static let documentation: [String: FieldDoc] = [
             "directory": FieldDoc(
-                "Directory holding train.bin and test.bin (cifar-100-binary), relative to the spec, inside the data roots.",
+                "Directory holding train.bin and test.bin (cifar-100-binary), relative to the spec, inside the data "
+                    + "roots.",
                 required: true, path: .existingDirectory),
             "labels": FieldDoc("fine (100 classes) or coarse (20 super-classes).", choices: Labels.self),
         ]
@@ -64,6 +65,7 @@ struct CIFAR100Plugin: DatasetPlugin {
         summary: "CIFAR-100 from its binary files, fine or coarse labels", config: Config.self)
     static let provides = DataKind.labeled
     static func makeDataset(_ c: Config, using rng: inout RandomGenerator) throws -> Dataset {
-        .labeled(try CIFAR.load(directory: URL(fileURLWithPath: c.directory), variant: .cifar100(fine: c.labels == .fine)))
+        .labeled(
+            try CIFAR.load(directory: URL(fileURLWithPath: c.directory), variant: .cifar100(fine: c.labels == .fine)))
     }
 }
