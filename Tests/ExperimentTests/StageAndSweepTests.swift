@@ -101,6 +101,7 @@ import Testing
         let csv = try String(contentsOf: dir.url.appendingPathComponent("sweep.sweep/summary.csv"), encoding: .utf8)
         let rows = csv.split(separator: "\n")
         #expect(rows.count == 5 && rows[0].hasPrefix("run,lr,batch,") && rows[0].contains("test.accuracy"))
+        #expect(rows[0].components(separatedBy: ",").filter { $0 == "lr" }.count == 1, "the learning rate metric is train.lr")
         let markdown = try String(contentsOf: dir.url.appendingPathComponent("sweep.sweep/summary.md"), encoding: .utf8)
         #expect(markdown.contains("| run | lr | batch |"))
         let status = try RunHarness.status(folder)

@@ -144,15 +144,15 @@ struct RunAttempt {
                     $0.step = result.steps
                     $0.progress = 1
                     $0.endedAt = provenance.endedAt
-                    $0.message = "finished " + Self.summary(result.finalMetrics)
+                    $0.message = "finished " + Self.summary(result.headlineMetrics)
                 }
                 logger.info(
                     "run finished",
-                    metadata: TrainingSession.headline(result.finalMetrics, step: result.steps).mapValues {
+                    metadata: TrainingSession.headline(result.headlineMetrics, step: result.steps).mapValues {
                         .string($0)
                     })
                 return RunReport(
-                    state: .succeeded, failure: nil, message: "finished " + Self.summary(result.finalMetrics),
+                    state: .succeeded, failure: nil, message: "finished " + Self.summary(result.headlineMetrics),
                     exitCode: KilnExitCode.success, folder: folder.url)
             }
         } catch {

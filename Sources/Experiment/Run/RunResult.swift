@@ -25,6 +25,14 @@ public struct RunResult: Sendable, Equatable {
     /// The chain's stages in order; empty for a run with `train:`.
     public var stages: [Stage]
 
+    /// The metrics worth one line: the run's own (not `<stage>.…` copies), without per-class entries.
+    public var headlineMetrics: [String: Double] {
+        let prefixes = stages.map { "\($0.name)." }
+        return finalMetrics.filter { entry in
+            !prefixes.contains { entry.key.hasPrefix($0) } && PlotWriter.split(entry.key).member == nil
+        }
+    }
+
     /// The JSON written to `result.json`, with the attempt's start and end.
     func json(state: String, startedAt: Date, endedAt: Date) -> String {
         func metrics(_ m: [String: Double]) -> ConfigValue {

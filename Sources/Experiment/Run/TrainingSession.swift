@@ -155,7 +155,8 @@ final class TrainingSession {
             var values: [String: Double] = [:]
             if step % logEvery == 0 || step == loop.steps {
                 values["loss"] = Double(loss)
-                values["lr"] = lr
+                // `train.lr`, not `lr`: a sweep over `optimizer.lr` names its column `lr` in the summary.
+                values["train.lr"] = lr
                 for (k, v) in output.metrics { values["train.\(k)"] = v }
             }
             if (evalEvery > 0 && step % evalEvery == 0) || step == loop.steps {
