@@ -29,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "TensorEngine", dependencies: ["CDNNL"], swiftSettings: strict),
+        // The SIGTERM/SIGINT handler of `kiln run`, in C so that it is async-signal-safe.
+        .target(name: "CStopSignals"),
         .target(name: "TensorNN", dependencies: ["TensorEngine"], swiftSettings: strict),
         .target(name: "PluginAPI", swiftSettings: strict),
         .target(
@@ -44,7 +46,7 @@ let package = Package(
         .target(
             name: "Experiment",
             dependencies: [
-                "TensorEngine", "TensorNN", "PluginAPI", "Spec", "CZlib",
+                "TensorEngine", "TensorNN", "PluginAPI", "Spec", "CZlib", "CStopSignals",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

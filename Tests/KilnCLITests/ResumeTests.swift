@@ -98,6 +98,28 @@ import Testing
         try Self.expectSameFinalState(dir.url.appendingPathComponent("reference.run"), folder, step: 300)
     }
 
+    @Test func aStopThatMissesTheDeadlineStillEndsInterruptedWithExitZero() throws {
+        let dir = try Scratch()
+        // Generating 12 000 images takes long enough that the stop request arrives before the first step, and
+        // the 0.1 s deadline passes while the data is still being made.
+        try dir.write(
+            "slow.yaml",
+            Self.spec.replacingOccurrences(of: "height: 16, width: 16", with: "height: 32, width: 32")
+                .replacingOccurrences(of: "train_per_class: 120", with: "train_per_class: 2000"))
+        let child = try KilnProcess(["run", "slow.yaml", "--stop-deadline", "0.1"], in: dir.url)
+        let status = dir.url.appendingPathComponent("slow.run/status.json")
+        while child.process.isRunning && !FileManager.default.fileExists(atPath: status.path) { usleep(1_000) }
+        child.send(SIGTERM)
+        let result = child.wait(timeout: 30)
+        #expect(result.status == 0 && child.process.terminationReason == .exit, "\(result.stderr)")
+        #expect(
+            result.stderr.contains("kiln: the stop deadline passed; exiting without a final checkpoint"),
+            "\(result.stderr)")
+        let text = try String(contentsOf: status, encoding: .utf8)
+        #expect(
+            text.contains("\"state\" : \"interrupted\"") && text.contains("before the next step boundary"), "\(text)")
+    }
+
     // MARK: Helpers
 
     /// Polls the run's `metrics.jsonl` until its last complete line is at `step` or later (or the child exits);
