@@ -34,11 +34,22 @@ let package = Package(
             ],
             swiftSettings: strict),
         .executableTarget(name: "kiln", dependencies: ["KilnCLI"], swiftSettings: strict),
+        .target(name: "PluginAPI", swiftSettings: strict),
+        .target(
+            name: "DaemonCore",
+            dependencies: [
+                "PluginAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TensorNNTests", dependencies: ["TensorNN", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "DaemonCoreTests", dependencies: ["DaemonCore", "PluginAPI"], swiftSettings: strict),
     ]
 )
