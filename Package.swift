@@ -50,6 +50,13 @@ let package = Package(
         .testTarget(
             name: "TensorNNTests", dependencies: ["TensorNN", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "DaemonCoreTests", dependencies: ["DaemonCore", "PluginAPI"], swiftSettings: strict),
+        .testTarget(
+            name: "DaemonCoreTests",
+            dependencies: [
+                "DaemonCore", "PluginAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
     ]
 )
