@@ -42,6 +42,15 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "Experiment", dependencies: ["TensorEngine", "CZlib"], swiftSettings: strict),
         .executableTarget(name: "kiln", dependencies: ["KilnCLI"], swiftSettings: strict),
+        .target(
+            name: "DaemonCore",
+            dependencies: [
+                "PluginAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"], swiftSettings: strict),
@@ -50,5 +59,13 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "PluginAPI"], swiftSettings: strict),
         .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "DaemonCoreTests",
+            dependencies: [
+                "DaemonCore", "PluginAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
     ]
 )

@@ -1,5 +1,4 @@
 public import Foundation
-
 import Glibc
 
 /// Writes whole files so that a reader sees either the old content or the new one, never a torn mix,
@@ -11,14 +10,18 @@ import Glibc
 ///
 /// The temporary name starts with `.` and ends with `.tmp`, so the drop-directory watcher ignores it.
 public enum AtomicFile {
-    /// Replaces the file at `url` with `data`, atomically and durably.
+    /// Replaces the file at `url` with `data`, atomically and (by default) durably.
     ///
     /// - Parameters:
     ///   - data: the complete new content.
     ///   - url: the target file; its directory must exist.
     ///   - permissions: mode of a newly created file (before the umask).
+    ///   - durable: `fsync` the file and its directory. Pass false for files that can be recreated after a
+    ///     crash (the rename is still atomic; only a power loss may lose the new version).
     /// - Throws: `AtomicFileError` naming the failed step and the OS error.
-    public static func write(_ data: Data, to url: URL, permissions: UInt32 = 0o644) throws(AtomicFileError) {
+    public static func write(
+        _ data: Data, to url: URL, permissions: UInt32 = 0o644, durable: Bool = true
+    ) throws(AtomicFileError) {
         let target = url.path
         let directory = url.deletingLastPathComponent().path
         let temporary = directory + "/." + url.lastPathComponent + "." + uniqueSuffix() + ".tmp"
@@ -31,7 +34,7 @@ public enum AtomicFile {
         }
         do throws(AtomicFileError) {
             try writeAll(data, to: fd, path: temporary)
-            guard fsync(fd) == 0 else { throw AtomicFileError(step: .sync, path: temporary, errno: errno) }
+            if durable, fsync(fd) != 0 { throw AtomicFileError(step: .sync, path: temporary, errno: errno) }
             closed = true
             guard close(fd) == 0 else { throw AtomicFileError(step: .close, path: temporary, errno: errno) }
             guard rename(temporary, target) == 0 else {
@@ -41,7 +44,7 @@ public enum AtomicFile {
             unlink(temporary)
             throw error
         }
-        try syncDirectory(directory)
+        if durable { try syncDirectory(directory) }
     }
 
     /// Flushes a directory's entries (a rename or a new file in it) to disk.
