@@ -40,5 +40,8 @@ let package = Package(
         .testTarget(
             name: "TensorNNTests", dependencies: ["TensorNN", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(
+            name: "ConvTests", dependencies: ["TensorEngine", "TestSupport"],
+            resources: [.copy("Fixtures")], swiftSettings: strict),
     ]
 )
