@@ -35,24 +35,39 @@ public struct Conv2DOptions: Hashable, Sendable {
 package enum ConvAlgorithm: Sendable, CaseIterable {
     /// Matrix products per image (1×1, stride 1, no padding, one group).
     case pointwise
-    /// The hand-written direct depthwise kernel (stride 1, dilation 1).
+    /// Depthwise, stride 1, dilation 1, per pass the faster of two: oneDNN where it has a vectorised depthwise
+    /// kernel for the pass (`jit_dw`, AVX-512 on this machine), else the hand-written direct kernel. oneDNN has none
+    /// for the weight gradient of kernels above 3×3 (it falls back to im2col + GEMM at 1–2 GFLOP/s) nor for the
+    /// forward pass of kernels wider than the image (31×31 on 16×16).
+    case depthwise
+    /// The hand-written direct depthwise kernel (stride 1, dilation 1) for every pass.
     case depthwiseDirect
-    /// oneDNN's convolution primitives (any geometry).
+    /// oneDNN's convolution primitives (any geometry) in the layouts they prefer, reordering operands in and out
+    /// on every call; the input gradient of narrow inputs (fewer than 16 channels: stems) stays in plain layout,
+    /// where oneDNN has the faster kernel.
     case oneDNN
+    /// oneDNN's primitives on the plain NCHW / (G)OIHW buffers throughout.
+    case oneDNNPlain
 
-    /// The fastest supported kernel, as measured on the bench shapes: matrix products for 1×1 (no reorders, no
-    /// primitive), the direct kernel for depthwise kernels of 7 and more, oneDNN for everything else.
+    /// The fastest supported kernel, as measured on the bench shapes (ConvBenchmarks): matrix products for 1×1,
+    /// the per-pass choice for stride-1 depthwise, oneDNN for everything else.
     package static func choose(for g: ConvGeometry) -> ConvAlgorithm {
         if pointwiseSupports(g) { return .pointwise }
-        if depthwiseDirectSupports(g) && Swift.max(g.kernelH, g.kernelW) >= 7 { return .depthwiseDirect }
+        if depthwiseDirectSupports(g) { return .depthwise }
         return .oneDNN
+    }
+
+    /// The kernel that runs one pass: itself, or for `.depthwise` oneDNN where its pass is a `jit_dw` kernel.
+    package func resolved(_ pass: ConvPass, _ g: ConvGeometry) -> ConvAlgorithm {
+        guard self == .depthwise else { return self }
+        return DNNLConvolutions.shared.implementation(pass, g, .blocked).hasPrefix("jit_dw") ? .oneDNN : .depthwiseDirect
     }
 
     package func supports(_ g: ConvGeometry) -> Bool {
         switch self {
         case .pointwise: pointwiseSupports(g)
-        case .depthwiseDirect: depthwiseDirectSupports(g)
-        case .oneDNN: true
+        case .depthwise, .depthwiseDirect: depthwiseDirectSupports(g)
+        case .oneDNN, .oneDNNPlain: true
         }
     }
 
@@ -60,20 +75,25 @@ package enum ConvAlgorithm: Sendable, CaseIterable {
         _ g: ConvGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         y: UnsafeMutablePointer<Float>
     ) {
-        switch self {
+        switch resolved(.forward, g) {
+        case .depthwise: preconditionFailure("conv2d: .depthwise resolves per pass")
         case .pointwise: pointwiseConvForward(g, x: x, w: w, bias: bias, y: y)
         case .depthwiseDirect: depthwiseConvForward(g, x: x, w: w, bias: bias, y: y)
-        case .oneDNN: DNNLConvolutions.shared.forward(g, x: x, w: w, bias: bias, y: y)
+        case .oneDNN: DNNLConvolutions.shared.forward(g, .blocked, x: x, w: w, bias: bias, y: y)
+        case .oneDNNPlain: DNNLConvolutions.shared.forward(g, .plain, x: x, w: w, bias: bias, y: y)
         }
     }
 
     package func backwardData(
         _ g: ConvGeometry, w: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
     ) {
-        switch self {
+        switch resolved(.backwardData, g) {
+        case .depthwise: preconditionFailure("conv2d: .depthwise resolves per pass")
         case .pointwise: pointwiseConvBackwardData(g, w: w, dy: dy, dx: dx)
         case .depthwiseDirect: depthwiseConvBackwardData(g, w: w, dy: dy, dx: dx)
-        case .oneDNN: DNNLConvolutions.shared.backwardData(g, w: w, dy: dy, dx: dx)
+        case .oneDNN:
+            DNNLConvolutions.shared.backwardData(g, g.inChannels < 16 ? .plain : .blocked, w: w, dy: dy, dx: dx)
+        case .oneDNNPlain: DNNLConvolutions.shared.backwardData(g, .plain, w: w, dy: dy, dx: dx)
         }
     }
 
@@ -81,10 +101,12 @@ package enum ConvAlgorithm: Sendable, CaseIterable {
         _ g: ConvGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>,
         db: UnsafeMutablePointer<Float>?
     ) {
-        switch self {
+        switch resolved(.backwardWeights, g) {
+        case .depthwise: preconditionFailure("conv2d: .depthwise resolves per pass")
         case .pointwise: pointwiseConvBackwardWeights(g, x: x, dy: dy, dw: dw, db: db)
         case .depthwiseDirect: depthwiseConvBackwardWeights(g, x: x, dy: dy, dw: dw, db: db)
-        case .oneDNN: DNNLConvolutions.shared.backwardWeights(g, x: x, dy: dy, dw: dw, db: db)
+        case .oneDNN: DNNLConvolutions.shared.backwardWeights(g, .blocked, x: x, dy: dy, dw: dw, db: db)
+        case .oneDNNPlain: DNNLConvolutions.shared.backwardWeights(g, .plain, x: x, dy: dy, dw: dw, db: db)
         }
     }
 }
