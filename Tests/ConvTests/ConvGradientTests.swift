@@ -16,7 +16,7 @@ import TestSupport
         ([2, 2, 9, 8], [2, 1, 7, 7], Conv2DOptions(padding: 3, groups: 2)),
         ([1, 2, 5, 6], [2, 1, 7, 5], Conv2DOptions(padding: (3, 2, 1, 3), groups: 2)),
         ([1, 2, 4, 5], [2, 1, 31, 31], Conv2DOptions(padding: 15, groups: 2)),
-        ([1, 2, 11, 13], [2, 1, 9, 9], Conv2DOptions(padding: 4, groups: 2)),
+        ([1, 2, 9, 11], [2, 1, 9, 9], Conv2DOptions(padding: 4, groups: 2)),
     ]
 
     @Test(arguments: cases.indices)
@@ -37,7 +37,10 @@ import TestSupport
         let (xs, ws, o) = Self.cases[index]
         let x = awayFromZero(xs, seed: 4), w = awayFromZero(ws, seed: 5), b = awayFromZero([ws[0]], seed: 6)
         let g = Tensor.convGeometry(xs, ws, [ws[0]], o)
-        for algo in ConvAlgorithm.allCases where algo.supports(g) {
+        // The kernel conv2d picks, and the direct one where it applies; every kernel's gradients are compared with
+        // PyTorch's in PyTorchFixtureTests and with each other in kernelsAgreeOnGradients.
+        let chosen = ConvAlgorithm.choose(for: g)
+        for algo in ConvAlgorithm.allCases where algo.supports(g) && (algo == chosen || algo == .depthwiseDirect) {
             expectGradientsMatch([x, w, b]) { $0[0].conv2d(weight: $0[1], bias: $0[2], options: o, algorithm: algo) }
         }
     }
