@@ -4,7 +4,7 @@ import TensorEngine
 
 /// GFLOP/s of each convolution kernel on the bench workloads' shapes. Off by default; run with
 /// `KILN_CONV_BENCH=1 swift test -c release -Xswiftc -enable-testing --filter ConvBenchmarks` (threads:
-/// `KILN_CONV_BENCH_THREADS`, default 2). FLOPs count every kernel tap, padding included (2·N·O·OH·OW·C/G·KH·KW).
+/// `KILN_CONV_BENCH_THREADS`, default 2; shapes whose name contains `KILN_CONV_BENCH_ONLY`). FLOPs count every kernel tap, padding included (2·N·O·OH·OW·C/G·KH·KW).
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["KILN_CONV_BENCH"] != nil))
 struct ConvBenchmarks {
     static let shapes: [(String, [Int], [Int], Conv2DOptions)] = [
@@ -25,7 +25,8 @@ struct ConvBenchmarks {
         let threads = Int(ProcessInfo.processInfo.environment["KILN_CONV_BENCH_THREADS"] ?? "") ?? 2
         Engine.threads = threads
         print("conv bench, \(threads) threads; GFLOP/s forward / backward data / backward weights")
-        for (name, xs, ws, o) in Self.shapes {
+        let only = ProcessInfo.processInfo.environment["KILN_CONV_BENCH_ONLY"] ?? ""
+        for (name, xs, ws, o) in Self.shapes where only.isEmpty || name.contains(only) {
             var rng = RandomGenerator(seed: 1)
             let x = Tensor.normal(xs, using: &rng), w = Tensor.normal(ws, using: &rng)
             let g = Tensor.convGeometry(xs, ws, nil, o)

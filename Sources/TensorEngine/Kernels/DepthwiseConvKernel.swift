@@ -122,13 +122,15 @@ private struct PlaneCorrelation {
             let rLo = Swift.max(0, a - padTop), rHi = Swift.min(inH, a + block - 1 - padTop + kH)
             for t in 0..<tiles {
                 var acc0 = Lanes(repeating: initial), acc1 = acc0, acc2 = acc0, acc3 = acc0
-                for r in rLo..<Swift.max(rLo, rHi) {
+                // Taps whose shifted vector touches input columns at all; the others read only zero padding.
+                let jLo = Swift.max(0, padLeft - t * lanes - lanes + 1), jHi = Swift.min(kW, padLeft + inW - t * lanes)
+                for r in rLo..<(jLo < jHi ? Swift.max(rLo, rHi) : rLo) {
                     let offset = (r * width + t * lanes) * 4
                     // Kernel row of this input row for output row a + q is i0 − q.
                     let i0 = r + padTop - a
                     if block == 4 && i0 >= 3 && i0 < kH {
                         let k0 = k + i0 * kW, k1 = k0 - kW, k2 = k1 - kW, k3 = k2 - kW
-                        for j in 0..<kW {
+                        for j in jLo..<jHi {
                             let v = raw.loadUnaligned(fromByteOffset: offset + j * 4, as: Lanes.self)
                             acc0 += k0[j] * v
                             acc1 += k1[j] * v
@@ -136,10 +138,11 @@ private struct PlaneCorrelation {
                             acc3 += k3[j] * v
                         }
                     } else {
-                        if i0 >= 0 && i0 < kH { tapRow(&acc0, k + i0 * kW, raw, offset) }
-                        if block > 1 && i0 >= 1 && i0 - 1 < kH { tapRow(&acc1, k + (i0 - 1) * kW, raw, offset) }
-                        if block > 2 && i0 >= 2 && i0 - 2 < kH { tapRow(&acc2, k + (i0 - 2) * kW, raw, offset) }
-                        if block > 3 && i0 >= 3 && i0 - 3 < kH { tapRow(&acc3, k + (i0 - 3) * kW, raw, offset) }
+                        let taps = jLo..<jHi
+                        if i0 >= 0 && i0 < kH { tapRow(&acc0, k + i0 * kW, raw, offset, taps) }
+                        if block > 1 && i0 >= 1 && i0 - 1 < kH { tapRow(&acc1, k + (i0 - 1) * kW, raw, offset, taps) }
+                        if block > 2 && i0 >= 2 && i0 - 2 < kH { tapRow(&acc2, k + (i0 - 2) * kW, raw, offset, taps) }
+                        if block > 3 && i0 >= 3 && i0 - 3 < kH { tapRow(&acc3, k + (i0 - 3) * kW, raw, offset, taps) }
                     }
                 }
                 store(acc0, a, t, accumulate, out)
@@ -152,8 +155,10 @@ private struct PlaneCorrelation {
     }
 
     @inline(__always)
-    private func tapRow(_ acc: inout Lanes, _ kRow: UnsafePointer<Float>, _ raw: UnsafeRawPointer, _ offset: Int) {
-        for j in 0..<kW { acc += kRow[j] * raw.loadUnaligned(fromByteOffset: offset + j * 4, as: Lanes.self) }
+    private func tapRow(
+        _ acc: inout Lanes, _ kRow: UnsafePointer<Float>, _ raw: UnsafeRawPointer, _ offset: Int, _ taps: Range<Int>
+    ) {
+        for j in taps { acc += kRow[j] * raw.loadUnaligned(fromByteOffset: offset + j * 4, as: Lanes.self) }
     }
 
     @inline(__always)
