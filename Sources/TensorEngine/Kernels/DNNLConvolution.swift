@@ -43,7 +43,7 @@ package final class DNNLConvolutions: Sendable {
         var buffers = [DNNL_ARG_SRC: raw(x), DNNL_ARG_WEIGHTS: raw(w), DNNL_ARG_DST: UnsafeMutableRawPointer(y)]
         if let bias { buffers[DNNL_ARG_BIAS] = raw(bias) }
         state.withLock { s in
-            s.run(s.entry(g, layout).forward, buffers, "conv2d forward \(g)")
+            s.run(s.entry(g, layout).pass(.forward, s.engine, s.attr, g), buffers, "conv2d forward \(g)")
         }
     }
 
@@ -134,7 +134,7 @@ package final class DNNLConvolutions: Sendable {
                     continue
                 }
                 let user = memory(operand.plain, pointer, what())
-                let inner = memory(operand.chosen, temporary(withUnsafePointer(to: operand.chosen) { dnnl_memory_desc_get_size($0) }), what())
+                let inner = memory(operand.chosen, temporary(operand.chosenBytes), what())
                 args.append(dnnl_exec_arg_t(arg: operand.arg, memory: inner))
                 if operand.isOutput {
                     reorderOut.append((reorder: reorder, inner: inner, user: user))
@@ -176,6 +176,7 @@ package final class DNNLConvolutions: Sendable {
         let arg: Int32
         let plain: dnnl_memory_desc_t
         let chosen: dnnl_memory_desc_t
+        let chosenBytes: Int
         let isOutput: Bool
         let reorder: dnnl_primitive_t?
     }
@@ -305,7 +306,8 @@ package final class DNNLConvolutions: Sendable {
                     check(dnnl_primitive_create(&reorder, rpd), what)
                     primitives.append(reorder!)
                 }
-                list.append(Operand(arg: arg, plain: plain, chosen: chosen, isOutput: isOutput, reorder: reorder))
+                list.append(Operand(arg: arg, plain: plain, chosen: chosen, chosenBytes: dnnl_memory_desc_get_size(&chosen),
+                                    isOutput: isOutput, reorder: reorder))
             }
             var scratch = 0
             if let md = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0) { scratch = dnnl_memory_desc_get_size(md) }

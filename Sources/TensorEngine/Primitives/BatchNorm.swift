@@ -26,6 +26,7 @@ public struct BatchNormStatistics {
         self.init(mean: .zeros([channels]), variance: .ones([channels]))
     }
 
+    /// Statistics from saved values (a checkpoint, a sliced layer): mean and variance [C].
     public init(mean: Tensor, variance: Tensor, batchesTracked: Int = 0) {
         precondition(mean.rank == 1 && variance.shape == mean.shape,
                      "BatchNormStatistics: mean \(mean.shape) and variance \(variance.shape) must both be [C]")
@@ -56,26 +57,16 @@ extension Tensor {
         }
         precondition(mode == .eval || count > 1, "batchNorm: training needs more than one value per channel, input \(shape)")
 
-        // The statistics this call normalises with: the batch's, or the running ones.
-        let (mu, variance): (Tensor, Tensor)
-        if mode == .eval || mode == .recalibrate {
-            (mu, variance) = (statistics.mean, statistics.variance)
-        } else {
-            (mu, variance) = Tensor.channelMoments(x)
-        }
-        if mode != .eval {
-            let (bm, bv) = mode == .train ? (mu, variance) : Tensor.channelMoments(x)
+        // The batch's statistics (unless evaluating) and the ones this call normalises with.
+        let batchMoments = mode == .eval ? nil : Tensor.channelMoments(x)
+        let (mu, variance) = mode == .train ? batchMoments! : (statistics.mean, statistics.variance)
+        if let (batchMean, batchVariance) = batchMoments {
             statistics.batchesTracked += 1
             let f = momentum ?? 1 / Float(statistics.batchesTracked)
             let unbiased = Float(count) / Float(count - 1)
-            statistics.mean = Tensor.make(shape: [channels]) { m in
-                for c in 0..<channels { m[c] = (1 - f) * statistics.mean.storage.base[c] + f * bm.storage.base[c] }
-            }
-            statistics.variance = Tensor.make(shape: [channels]) { v in
-                for c in 0..<channels {
-                    v[c] = (1 - f) * statistics.variance.storage.base[c] + f * unbiased * bv.storage.base[c]
-                }
-            }
+            statistics.mean = Tensor([channels], zip(statistics.mean.scalars, batchMean.scalars).map { (1 - f) * $0 + f * $1 })
+            statistics.variance = Tensor(
+                [channels], zip(statistics.variance.scalars, batchVariance.scalars).map { (1 - f) * $0 + f * unbiased * $1 })
         }
 
         // y = scale·x + shift per channel, scale = weight·invstd, shift = bias − μ·scale.
@@ -97,7 +88,8 @@ extension Tensor {
                                 channels: channels, plane: plane, sumG: &sumG, sumGX: &sumGX)
             var grads: [Tensor?] = [nil]
             if needs[0] {
-                // Train: dx = scale·g + p·x + q with p = −scale·invstd·Σgx̂/n·… folded per channel; eval: dx = scale·g.
+                // Train: dx = scale·(g − Σg/n − (x − μ)·invstd²·Σg(x − μ)/n) = scale·g + p·x + q per channel.
+                // Eval (statistics are constants): dx = scale·g.
                 var p = [Float](repeating: 0, count: channels), q = p
                 if usesBatch {
                     for c in 0..<channels {

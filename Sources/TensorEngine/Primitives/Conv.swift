@@ -1,13 +1,20 @@
 /// Stride, zero padding, dilation and groups of a 2-D convolution, with PyTorch's meanings.
 public struct Conv2DOptions: Hashable, Sendable {
+    /// Step between output rows, in input rows.
     public var strideH: Int
+    /// Step between output columns, in input columns.
     public var strideW: Int
+    /// Zero rows added above the input.
     public var padTop: Int
+    /// Zero rows added below the input.
     public var padBottom: Int
+    /// Zero columns added left of the input.
     public var padLeft: Int
+    /// Zero columns added right of the input.
     public var padRight: Int
-    /// Distance between kernel taps; 1 is a dense kernel.
+    /// Distance between kernel taps down the rows; 1 is a dense kernel.
     public var dilationH: Int
+    /// Distance between kernel taps along the columns; 1 is a dense kernel.
     public var dilationW: Int
     /// Channel groups: input and output channels split into `groups` independent convolutions
     /// (`groups == C == O` is depthwise).
@@ -43,8 +50,8 @@ package enum ConvAlgorithm: Sendable, CaseIterable {
     /// The hand-written direct depthwise kernel (stride 1, dilation 1) for every pass.
     case depthwiseDirect
     /// oneDNN's convolution primitives (any geometry) in the layouts they prefer, reordering operands in and out
-    /// on every call; the input gradient of narrow inputs (fewer than 16 channels: stems) stays in plain layout,
-    /// where oneDNN has the faster kernel.
+    /// on every call; the input gradient of narrow ungrouped inputs (fewer than 16 channels: stems) stays in plain
+    /// layout, where oneDNN has the faster kernel.
     case oneDNN
     /// oneDNN's primitives on the plain NCHW / (G)OIHW buffers throughout.
     case oneDNNPlain
@@ -92,7 +99,8 @@ package enum ConvAlgorithm: Sendable, CaseIterable {
         case .pointwise: pointwiseConvBackwardData(g, w: w, dy: dy, dx: dx)
         case .depthwiseDirect: depthwiseConvBackwardData(g, w: w, dy: dy, dx: dx)
         case .oneDNN:
-            DNNLConvolutions.shared.backwardData(g, g.inChannels < 16 ? .plain : .blocked, w: w, dy: dy, dx: dx)
+            let stem = g.inChannels < 16 && g.groups == 1
+            DNNLConvolutions.shared.backwardData(g, stem ? .plain : .blocked, w: w, dy: dy, dx: dx)
         case .oneDNNPlain: DNNLConvolutions.shared.backwardData(g, .plain, w: w, dy: dy, dx: dx)
         }
     }
