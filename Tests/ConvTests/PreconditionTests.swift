@@ -7,8 +7,12 @@ import TensorEngine
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([1, 3, 5, 5]).conv2d(weight: .zeros([4, 2, 3, 3]))
         }
+        #if DEBUG  // optimised builds trap without the message
         let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
         #expect(message.contains("conv2d: input [1, 3, 5, 5], weight [4, 2, 3, 3]"), "message: \(message)")
+        #else
+        _ = result
+        #endif
         await #expect(processExitsWith: .failure) {
             _ = Tensor.zeros([1, 4, 5, 5]).conv2d(weight: .zeros([4, 2, 3, 3]), groups: 3)
         }
