@@ -67,5 +67,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
+        .testTarget(
+            name: "ConvTests", dependencies: ["TensorEngine", "TestSupport"],
+            resources: [.copy("Fixtures")], swiftSettings: strict),
     ]
 )
