@@ -158,6 +158,7 @@ package final class DNNLConvolutions: Sendable {
         }
 
         private func execute(_ primitive: dnnl_primitive_t, _ args: [dnnl_exec_arg_t], _ what: @autoclosure () -> String) {
+            alignOpenMPThreads()
             check(dnnl_primitive_execute(primitive, stream, Int32(args.count), args), what())
             check(dnnl_stream_wait(stream), what())
         }
