@@ -28,8 +28,9 @@ let package = Package(
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "TensorEngine", dependencies: ["CDNNL"], swiftSettings: strict),
-        .target(name: "TensorNN", dependencies: ["TensorEngine"], swiftSettings: strict),
-        .target(name: "PluginAPI", swiftSettings: strict),
+        .target(name: "DurableFile", swiftSettings: strict),
+        .target(name: "TensorNN", dependencies: ["TensorEngine", "DurableFile"], swiftSettings: strict),
+        .target(name: "PluginAPI", dependencies: ["DurableFile"], swiftSettings: strict),
         .target(
             name: "Spec", dependencies: ["PluginAPI", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
