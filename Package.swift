@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "KilnCLI", targets: ["KilnCLI"]),
         .library(name: "PluginAPI", targets: ["PluginAPI"]),
         .library(name: "Spec", targets: ["Spec"]),
+        .library(name: "Experiment", targets: ["Experiment"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
@@ -28,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "TensorEngine", dependencies: ["CDNNL"], swiftSettings: strict),
+        // The SIGTERM/SIGINT handler of `kiln run`, in C so that it is async-signal-safe.
+        .target(name: "CStopSignals"),
         .target(name: "DurableFile", swiftSettings: strict),
         .target(name: "TensorNN", dependencies: ["TensorEngine", "DurableFile"], swiftSettings: strict),
         .target(name: "PluginAPI", dependencies: ["DurableFile"], swiftSettings: strict),
@@ -37,12 +40,18 @@ let package = Package(
         .target(
             name: "KilnCLI",
             dependencies: [
-                "TensorEngine", "TensorNN",
+                "TensorEngine", "TensorNN", "PluginAPI", "Spec", "Experiment",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
-        .target(name: "Experiment", dependencies: ["TensorEngine", "CZlib"], swiftSettings: strict),
-        .executableTarget(name: "kiln", dependencies: ["KilnCLI"], swiftSettings: strict),
+        .target(
+            name: "Experiment",
+            dependencies: [
+                "TensorEngine", "TensorNN", "PluginAPI", "Spec", "CZlib", "CStopSignals",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(name: "kiln", dependencies: ["KilnCLI", "Experiment"], swiftSettings: strict),
         .target(
             name: "DaemonCore",
             dependencies: [
@@ -59,7 +68,12 @@ let package = Package(
             name: "TensorNNTests", dependencies: ["TensorNN", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "PluginAPI"], swiftSettings: strict),
-        .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ExperimentTests",
+            dependencies: ["Experiment", "TestSupport", "TensorNN", "PluginAPI", "Spec"], swiftSettings: strict),
+        // Drives the real `kiln` executable as a child process (built with the tests by `swift build --build-tests`).
+        .testTarget(
+            name: "KilnCLITests", dependencies: ["TensorEngine", "TensorNN", "PluginAPI"], swiftSettings: strict),
         .testTarget(
             name: "DaemonCoreTests",
             dependencies: [

@@ -1,5 +1,7 @@
 public import ArgumentParser
+public import Experiment
 import Foundation
+import Synchronization
 
 /// The `kiln` command: every subcommand of the one executable.
 public struct KilnCLI: ParsableCommand {
@@ -7,16 +9,48 @@ public struct KilnCLI: ParsableCommand {
         commandName: "kiln",
         abstract: "Kiln: experiments from YAML specs on Kiln's own tensor engine.",
         version: KilnVersion.string,
-        subcommands: [DemoCommand.self, BenchCommand.self])
+        subcommands: [
+            RunCommand.self, ValidateCommand.self, PluginsCommand.self, SchemaCommand.self, DemoCommand.self,
+            BenchCommand.self,
+        ])
 
     public init() {}
 }
 
 extension KilnCLI {
-    /// Entry point for `kiln` executables (the built-in one and third-party builds).
-    public static func start() {
-        // A write to a closed pipe (a reader of `kiln status | head` going away) must not kill the process.
+    /// Entry point for `kiln` executables: the built-in one passes ``BuiltinPlugins/all``; a third-party build
+    /// passes that list plus its own plugin types. Never returns.
+    ///
+    /// ```swift
+    /// KilnCLI.main(plugins: BuiltinPlugins.all + [LionPlugin.self])
+    /// ```
+    public static func main(plugins: [any KilnPlugin.Type]) -> Never {
+        // A write to a closed pipe (a reader of `kiln plugins | head` going away) must not kill the process.
         signal(SIGPIPE, SIG_IGN)
+        do {
+            let catalog = try PluginCatalog(plugins)
+            CLIPlugins.catalog.withLock { $0 = catalog }
+        } catch {
+            FileHandle.standardError.write(Data("kiln: \(error)\n".utf8))
+            Foundation.exit(KilnExitCode.cannotStart)
+        }
         main()
+        Foundation.exit(0)
+    }
+
+    /// Entry point with the built-in plugins only.
+    public static func start() -> Never { main(plugins: BuiltinPlugins.all) }
+}
+
+/// The catalog `main(plugins:)` was given, for the subcommands ArgumentParser creates.
+enum CLIPlugins {
+    static let catalog = Mutex<PluginCatalog?>(nil)
+
+    /// The catalog, or the built-ins when a command runs without `main(plugins:)` (tests parsing commands).
+    static var current: PluginCatalog {
+        get throws {
+            if let catalog = catalog.withLock({ $0 }) { return catalog }
+            return try PluginCatalog(BuiltinPlugins.all)
+        }
     }
 }

@@ -1,3 +1,5 @@
+import Experiment
 import KilnCLI
 
-KilnCLI.start()
+// The one list of built-in plugins; a third-party `kiln` appends its own (examples/custom-plugin).
+KilnCLI.main(plugins: BuiltinPlugins.all)

@@ -1,0 +1,13 @@
+/// The plugins compiled into `kiln`: pass this list (plus your own) to `KilnCLI.main(plugins:)`.
+public enum BuiltinPlugins {
+    /// Every built-in plugin type.
+    public static let all: [any KilnPlugin.Type] = [
+        // Datasets: generated, then loaded from files.
+        BlobsPlugin.self, SpiralsPlugin.self, PatternImagesPlugin.self, SBMPlugin.self, SyntheticTextPlugin.self,
+        MNISTPlugin.self, CIFAR10Plugin.self, CIFAR100Plugin.self, NPZPlugin.self, CSVPlugin.self,
+        GraphFilesPlugin.self, TextFilePlugin.self,
+        // Model, optimizers, method, evaluator, stage.
+        MLPPlugin.self, SGDPlugin.self, AdamPlugin.self, AdamWPlugin.self, SupervisedPlugin.self, AccuracyPlugin.self,
+        MagnitudePrunePlugin.self,
+    ]
+}

@@ -1,0 +1,33 @@
+import PluginAPI
+import Spec
+
+/// Checks a valid spec's plugins against each other before anything runs: what the loader cannot see because it
+/// knows only descriptors (a text dataset under a method that trains on labeled examples).
+enum Preflight {
+    /// One line per problem, `key.path: message`; empty when the plugins fit together.
+    static func problems(_ spec: ExperimentSpec, catalog: PluginCatalog) -> [String] {
+        var problems: [String] = []
+        guard let dataType = try? catalog.dataset(spec.data.id) else {
+            return ["data.dataset: '\(spec.data.id)' is not a dataset plugin compiled into this kiln"]
+        }
+        let kind = dataType.provides
+        func check(_ use: PluginUse, at path: String) {
+            guard let method = try? catalog.method(use.id) else { return }
+            if !method.accepts.contains(kind) {
+                let accepted = method.accepts.sorted().map(\.rawValue).joined(separator: " or ")
+                problems.append(
+                    "\(path): '\(use.id)' trains on \(accepted) data, but '\(spec.data.id)' gives \(kind.rawValue) data"
+                )
+            }
+        }
+        if let train = spec.train { check(train.method, at: "train.method") }
+        for (i, stage) in spec.stages.enumerated() where stage.plugin.kind == .method {
+            check(stage.plugin, at: "stages[\(i)].plugin")
+        }
+        if spec.train == nil && !spec.stages.contains(where: { $0.plugin.kind == .method }) && spec.startFrom == nil {
+            problems.append(
+                "stages: no stage trains and there is no start_from, so the model stays at its random start")
+        }
+        return problems
+    }
+}

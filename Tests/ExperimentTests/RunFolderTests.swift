@@ -1,0 +1,87 @@
+import Foundation
+import PluginAPI
+import Testing
+
+@testable import Experiment
+
+/// Who may use a run folder, and starting from another run's checkpoint.
+@Suite(.serialized) struct RunFolderTests {
+    static let spec = """
+        seed: 2
+        data: {dataset: data.blobs, classes: 3, train_per_class: 60, test_per_class: 30}
+        model: {plugin: model.mlp, hidden: [16]}
+        optimizer: {plugin: optim.adam, lr: 0.01}
+        train: {method: train.supervised, steps: 40, batch: 16}
+        eval: {evaluators: [eval.accuracy]}
+        checkpoint: {every: 10}
+        """
+
+    @Test func aBusyFolderIsNotTouched() throws {
+        let dir = TemporaryDirectory()
+        let spec = dir.write("busy.yaml", text: Self.spec)
+        let lock = try FolderLock(RunFolder(beside: spec))
+        let report = ExperimentRunner(catalog: RunHarness.catalog, options: RunHarness.options).run(specAt: spec)
+        #expect(
+            report.exitCode == KilnExitCode.cannotStart
+                && report.message.hasPrefix("another kiln process is working on"))
+        #expect(!FileManager.default.fileExists(atPath: RunFolder(beside: spec).status.path))
+        withExtendedLifetime(lock) {}
+    }
+
+    @Test func checkpointsOfOtherSettingsAreNotResumed() throws {
+        let dir = TemporaryDirectory()
+        let stop = StopSignal()
+        stop.request(reason: "test")
+        let (first, _) = RunHarness.run(Self.spec, name: "changed", in: dir, stop: stop)
+        #expect(first.state == .interrupted)
+        let (second, folder) = RunHarness.run(
+            Self.spec.replacingOccurrences(of: "lr: 0.01", with: "lr: 0.02"), name: "changed", in: dir)
+        #expect(
+            second.exitCode == KilnExitCode.cannotStart && second.message.contains("--restart"), "\(second.message)")
+        var options = RunHarness.options
+        options.restart = true
+        let (third, _) = RunHarness.run(
+            Self.spec.replacingOccurrences(of: "lr: 0.01", with: "lr: 0.02"), name: "changed", in: dir, options: options
+        )
+        #expect(third.state == .succeeded)
+        #expect(try RunHarness.status(folder).state == .succeeded)
+        // Comments and key order are not settings: the same experiment written differently resumes.
+        let (fourth, _) = RunHarness.run("# a comment\n" + Self.spec, name: "reordered", in: dir, stop: stop)
+        #expect(fourth.state == .interrupted)
+        let (fifth, _) = RunHarness.run(Self.spec + "# another comment\n", name: "reordered", in: dir)
+        #expect(fifth.state == .succeeded, "\(fifth.message)")
+    }
+
+    @Test func startFromLoadsAnotherRunsCheckpoint() throws {
+        let dir = TemporaryDirectory()
+        let (trained, trainedFolder) = RunHarness.run(Self.spec, name: "trained", in: dir)
+        #expect(trained.state == .succeeded)
+        // Evaluating the checkpoint `latest` names gives the trained run's final accuracy exactly.
+        let (evaluated, folder) = RunHarness.run(
+            """
+            start_from: trained.run/checkpoints/latest
+            data: {dataset: data.blobs, classes: 3, train_per_class: 60, test_per_class: 30}
+            model: {plugin: model.mlp, hidden: [16]}
+            stages: [eval.accuracy]
+            seed: 2
+            """, name: "evaluated", in: dir)
+        #expect(evaluated.state == .succeeded, "\(evaluated.message)")
+        let expected = try #require(RunHarness.finalMetrics(trainedFolder)["test.accuracy"])
+        #expect(RunHarness.finalMetrics(folder)["test.accuracy"] == expected)
+        #expect(
+            RunHarness.lines(folder, "run.log").contains {
+                $0.contains("model loaded from start_from") && $0.contains("step=40")
+            })
+        // A start_from whose shapes do not fit the model is an invalid spec.
+        let (mismatch, _) = RunHarness.run(
+            """
+            start_from: trained.run/checkpoints/latest
+            data: {dataset: data.blobs, classes: 3}
+            model: {plugin: model.mlp, hidden: [17]}
+            stages: [eval.accuracy]
+            """, name: "mismatch", in: dir)
+        #expect(
+            mismatch.failure == .invalidSpec && mismatch.message.contains("does not fit model model.mlp"),
+            "\(mismatch.message)")
+    }
+}

@@ -1,0 +1,116 @@
+import Experiment
+import Foundation
+import PluginAPI
+import TensorEngine
+import TensorNN
+import Testing
+
+/// Stage chains and sweeps, run in process.
+@Suite(.serialized) struct StageAndSweepTests {
+    static let chain = """
+        name: chain
+        seed: 4
+        data: {dataset: data.blobs, classes: 3, dims: 6, train_per_class: 100, test_per_class: 40}
+        model: {plugin: model.mlp, hidden: [32]}
+        optimizer: {plugin: optim.adam, lr: 0.01}
+        stages:
+          - {plugin: train.supervised, name: train, steps: 60, batch: 32}
+          - {plugin: stage.prune-magnitude, name: prune, sparsity: 0.7}
+          - plugin: train.supervised
+            name: finetune
+            steps: 40
+            batch: 32
+            optimizer: {plugin: optim.sgd, lr: 0.05}
+          - {plugin: eval.accuracy, name: final}
+        eval: {every: 20, evaluators: [eval.accuracy]}
+        checkpoint: {every: 20}
+        """
+
+    @Test func aStageChainHandsTheModelOnAndKeepsPrunedWeightsAtZero() throws {
+        let dir = TemporaryDirectory()
+        let (report, folder) = RunHarness.run(Self.chain, name: "chain", in: dir)
+        #expect(report.state == .succeeded, "\(report.message)")
+        for stage in ["train", "prune", "finetune", "final"] {
+            #expect(
+                FileManager.default.fileExists(
+                    atPath: folder.stage(stage).url.appendingPathComponent("stage.json").path))
+        }
+        // Fine-tuning kept the pruned weights at zero: the final model is still 70 % sparse.
+        let final = try SafeTensors.read(from: folder.stage("final").url.appendingPathComponent("model.safetensors"))
+            .tensors
+        let weights = ["layers.0.weight", "layers.2.weight"].compactMap { final[$0] }
+        let zeros = weights.reduce(0) { $0 + $1.scalars.filter { $0 == 0 }.count }
+        let total = weights.reduce(0) { $0 + $1.count }
+        #expect(Double(zeros) / Double(total) >= 0.69)
+        let metrics = RunHarness.finalMetrics(folder)
+        #expect((metrics["prune.sparsity"] ?? 0) > 0.69, "\(metrics.keys.sorted())")
+        #expect(metrics["final.test.accuracy"] != nil && metrics["finetune.test.accuracy"] != nil)
+        #expect(metrics["test.accuracy"] == metrics["final.test.accuracy"], "the last stage's metrics are the run's")
+        // The run's own metrics log spans the chain on one step axis: 60 + 40 steps.
+        let steps = RunHarness.lines(folder, "metrics.jsonl").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["step"] as? Int
+        }
+        #expect(steps.max() == 100 && steps.contains(60))
+        #expect(try RunHarness.status(folder).step == 100)
+    }
+
+    @Test func aStoppedChainResumesWhereItStopped() throws {
+        let dir = TemporaryDirectory()
+        let stop = StopSignal()
+        stop.request(reason: "test")
+        // Stopped before the first step: nothing trained, state interrupted.
+        let (first, folder) = RunHarness.run(Self.chain, name: "resumed", in: dir, stop: stop)
+        #expect(first.state == .interrupted && first.exitCode == 0)
+        let (second, _) = RunHarness.run(Self.chain, name: "resumed", in: dir)
+        #expect(second.state == .succeeded)
+        // A fresh run of the same chain gives the same final model, bit for bit.
+        let (_, reference) = RunHarness.run(Self.chain, name: "reference", in: dir)
+        let a = try SafeTensors.read(from: folder.stage("final").url.appendingPathComponent("model.safetensors"))
+            .tensors
+        let b = try SafeTensors.read(from: reference.stage("final").url.appendingPathComponent("model.safetensors"))
+            .tensors
+        #expect(a.mapValues(\.scalars) == b.mapValues(\.scalars))
+    }
+
+    @Test func aSweepOfFourPointsRunsEachChildAndSummarises() throws {
+        let dir = TemporaryDirectory()
+        let (report, folder) = RunHarness.run(
+            """
+            name: sweep
+            seed: 9
+            data: {dataset: data.spirals, points_per_class: 60, test_points_per_class: 30}
+            model: {plugin: model.mlp, hidden: [16]}
+            optimizer: {plugin: optim.adam, lr: 0.001}
+            train: {method: train.supervised, steps: 40, batch: 16}
+            eval: {evaluators: [eval.accuracy]}
+            sweep:
+              optimizer.lr: [0.001, 0.01]
+              train.batch: [16, 32]
+            """, name: "sweep", in: dir)
+        #expect(report.state == .succeeded, "\(report.message)")
+        let children = try FileManager.default.contentsOfDirectory(
+            atPath: dir.url.appendingPathComponent("sweep.sweep").path
+        )
+        .filter { !$0.hasPrefix("summary") }.sorted()
+        #expect(children.count == 4, "\(children)")
+        for child in children {
+            let childFolder = RunFolder(url: dir.url.appendingPathComponent("sweep.sweep/\(child)"))
+            #expect(try RunHarness.status(childFolder).state == .succeeded)
+            #expect(RunHarness.finalMetrics(childFolder)["test.accuracy"] != nil)
+        }
+        let csv = try String(contentsOf: dir.url.appendingPathComponent("sweep.sweep/summary.csv"), encoding: .utf8)
+        let rows = csv.split(separator: "\n")
+        #expect(rows.count == 5 && rows[0].hasPrefix("run,lr,batch,") && rows[0].contains("test.accuracy"))
+        #expect(rows[0].components(separatedBy: ",").filter { $0 == "lr" }.count == 1, "the learning rate metric is train.lr")
+        let markdown = try String(contentsOf: dir.url.appendingPathComponent("sweep.sweep/summary.md"), encoding: .utf8)
+        #expect(markdown.contains("| run | lr | batch |"))
+        let status = try RunHarness.status(folder)
+        #expect(status.state == .succeeded && status.step == 4 && status.totalSteps == 4)
+        // Running it again finds every child finished.
+        let (again, _) = RunHarness.run(
+            try String(contentsOf: dir.url.appendingPathComponent("sweep.yaml"), encoding: .utf8), name: "sweep",
+            in: dir)
+        #expect(again.state == .succeeded)
+        #expect(RunHarness.lines(folder, "run.log").filter { $0.contains("already finished") }.count == 4)
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+/// `examples/custom-plugin` builds against Kiln's library products and its `kiln` runs the plugin it adds.
+///
+/// This builds a second copy of the package (debug, in `.build/examples/custom-plugin`, reused by later runs), so
+/// it takes minutes on a cold cache. `KILN_SKIP_CUSTOM_PLUGIN_BUILD=1` skips it while iterating locally; CI
+/// leaves it unset.
+@Suite struct CustomPluginTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test(
+        .enabled(if: ProcessInfo.processInfo.environment["KILN_SKIP_CUSTOM_PLUGIN_BUILD"] != "1"),
+        .timeLimit(.minutes(30)))
+    func theExamplePackageBuildsItsOwnKilnWithTheLionOptimizer() throws {
+        let example = Self.packageRoot.appendingPathComponent("examples/custom-plugin")
+        let scratch = Self.packageRoot.appendingPathComponent(".build/examples/custom-plugin")
+        let build = Process()
+        build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        build.arguments = ["swift", "build", "--package-path", example.path, "--scratch-path", scratch.path]
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "kiln-custom-plugin-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: log) }
+        build.standardOutput = try FileHandle(forWritingTo: log)
+        build.standardError = build.standardOutput
+        let started = Date()
+        try build.run()
+        // One build, time-boxed: 25 minutes covers a cold build on two slow cores.
+        while build.isRunning && Date().timeIntervalSince(started) < 25 * 60 { usleep(100_000) }
+        if build.isRunning {
+            build.terminate()
+            build.waitUntilExit()
+        }
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        print("custom-plugin build: \(Int(Date().timeIntervalSince(started))) s")
+        try #require(
+            build.terminationStatus == 0, "swift build of examples/custom-plugin failed:\n\(output.suffix(4000))")
+
+        let kiln = scratch.appendingPathComponent("debug/kiln-lion").path
+        let dir = try Scratch()
+        func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: kiln)
+            p.arguments = arguments
+            p.currentDirectoryURL = dir.url
+            let out = Pipe()
+            let err = Pipe()
+            p.standardOutput = out
+            p.standardError = err
+            try p.run()
+            let o = out.fileHandleForReading.readDataToEndOfFile()
+            let e = err.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        }
+        let shown = try run(["plugins", "optim.lion"])
+        #expect(
+            shown.status == 0 && shown.stdout.hasPrefix("optim.lion 0.1.0 (optimizer, optimizer.plugin) — Lion"),
+            "\(shown)")
+        #expect(shown.stdout.contains("  betas ") && shown.stdout.contains("Decoupled weight decay"))
+        let listed = try run(["plugins"])
+        #expect(listed.stdout.contains("optim.lion") && listed.stdout.contains("optim.adamw"))
+
+        let spec = try String(contentsOf: example.appendingPathComponent("lion-spirals.yaml"), encoding: .utf8)
+        try dir.write("lion-spirals.yaml", spec.replacingOccurrences(of: "steps: 300", with: "steps: 60"))
+        let ran = try run(["run", "lion-spirals.yaml", "--quiet"])
+        #expect(ran.status == 0, "\(ran.stderr)")
+        let status = try String(
+            contentsOf: dir.url.appendingPathComponent("lion-spirals.run/status.json"), encoding: .utf8)
+        #expect(status.contains("\"state\" : \"succeeded\""))
+        let checkpoint = try Data(
+            contentsOf: dir.url.appendingPathComponent("lion-spirals.run/checkpoints/step-000060.safetensors"))
+        #expect(
+            String(decoding: checkpoint.prefix(4096), as: UTF8.self).contains("\"kiln.optimizer.slots\":\"exp_avg\""))
+    }
+}

@@ -1,0 +1,6 @@
+import Experiment
+import KilnCLI
+import LionOptimizer
+
+// Kiln's built-in plugins plus this package's own.
+KilnCLI.main(plugins: BuiltinPlugins.all + [LionPlugin.self])
