@@ -1,5 +1,3 @@
-import Foundation
-
 /// Kernels of masked softmax and of multi-head attention over a packed [B, T, 3·D] projection.
 
 /// Keys visible to query row `i` of a [T, S] score block: all S, or with a causal mask those up to i + (S − T)
@@ -10,16 +8,22 @@ package func visibleKeys(query i: Int, queries t: Int, keys s: Int, causal: Bool
 }
 
 /// One row: y[j] = exp(scale·x[j] − m) / Σ over the `visible` first entries, 0 beyond. An empty row is all 0.
+/// `y` may alias `x`.
 @inline(__always)
 package func maskedSoftmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, n: Int, visible: Int, scale: Float) {
-    var m = -Float.infinity
-    for j in 0..<visible where scale * x[j] > m { m = scale * x[j] }
-    var s: Float = 0
-    for j in 0..<visible {
-        let e = Foundation.exp(scale * x[j] - m)
-        y[j] = e
-        s += e
+    let m = scale >= 0 ? scale * rowMax(x, visible) : -scale * rowMax(x, visible, negated: true)
+    let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
+    var j = 0
+    while j + 8 <= visible {
+        let e = fastExp(scale * rx.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self) - m)
+        ry.storeBytes(of: e, toByteOffset: j * 4, as: SIMD8<Float>.self)
+        j += 8
     }
+    while j < visible {
+        y[j] = fastExp(scale * x[j] - m)
+        j += 1
+    }
+    let s = rowDot(y, nil, visible)
     let inv = s > 0 ? 1 / s : 0
     for j in 0..<visible { y[j] *= inv }
     for j in visible..<n { y[j] = 0 }
@@ -32,10 +36,52 @@ package func maskedSoftmaxRowBackward(
     _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, n: Int, visible: Int,
     scale: Float
 ) {
-    var dot: Float = 0
-    for j in 0..<visible { dot += g[j] * y[j] }
+    let dot = rowDot(g, y, visible)
     for j in 0..<visible { dx[j] = scale * y[j] * (g[j] - dot) }
     for j in visible..<n { dx[j] = 0 }
+}
+
+/// max of x[0..<n] (of −x when `negated`), −∞ when n = 0; eight lanes at a time.
+@inline(__always)
+private func rowMax(_ x: UnsafePointer<Float>, _ n: Int, negated: Bool = false) -> Float {
+    let sign: Float = negated ? -1 : 1
+    var acc = SIMD8<Float>(repeating: -.infinity)
+    let raw = UnsafeRawPointer(x)
+    var j = 0
+    while j + 8 <= n {
+        let v = sign * raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+        acc.replace(with: v, where: v .> acc)
+        j += 8
+    }
+    var m = acc.max()
+    while j < n {
+        m = Swift.max(m, sign * x[j])
+        j += 1
+    }
+    return m
+}
+
+/// Σ a[j]·b[j] over j < n (Σ a[j] when b is nil), eight lanes at a time in a fixed order.
+@inline(__always)
+private func rowDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>?, _ n: Int) -> Float {
+    var acc = SIMD8<Float>(repeating: 0)
+    let ra = UnsafeRawPointer(a)
+    var j = 0
+    while j + 8 <= n {
+        let va = ra.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+        if let b {
+            acc += va * UnsafeRawPointer(b).loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+        } else {
+            acc += va
+        }
+        j += 8
+    }
+    var s = acc.sum()
+    while j < n {
+        s += a[j] * (b?[j] ?? 1)
+        j += 1
+    }
+    return s
 }
 
 /// The geometry of multi-head attention over qkv [B, T, 3·D] (q, k, v side by side, each D split into H heads of
