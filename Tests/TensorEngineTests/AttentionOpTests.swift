@@ -44,6 +44,18 @@ import TestSupport
         expectGradientsMatch([awayFromZero([3, 5], seed: 3)]) { $0[0].maskedSoftmax(scale: 2, causal: false) }
     }
 
+    @Test func fusedCrossEntropyEqualsTheComposite() {
+        // Unit class weights take the composite path over logSoftmax and give the same function.
+        let logits = awayFromZero([37, 11], seed: 13) * 3
+        var rng = RandomGenerator(seed: 14)
+        let targets = Tensor.integers([37], low: 0, high: 11, using: &rng)
+        expectSame(valuesAndGradients([logits]) { $0[0].crossEntropy(targets: targets) },
+                   valuesAndGradients([logits]) { $0[0].crossEntropy(targets: targets, weights: Tensor.ones([11])) },
+                   "cross-entropy")
+        let big = Tensor([2, 3], [1000, 0, -1000, -5, 7, 7.5])
+        expectClose([big.crossEntropy(targets: Tensor([2], [0, 2])).item], [(0 + 0.474079) / 2], tolerance: 1e-5, "large logits")
+    }
+
     @Test func matmulTransposingMatchesExplicitTranspose() {
         let a = awayFromZero([2, 3, 4, 5], seed: 4), b = awayFromZero([2, 3, 6, 5], seed: 5)
         expectSame(valuesAndGradients([a, b]) { $0[0].matmul(transposing: $0[1]) },
