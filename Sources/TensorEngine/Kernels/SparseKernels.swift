@@ -3,15 +3,15 @@
 /// Every output row is produced by one thread, which visits its items in a fixed order, so results are
 /// bit-identical whatever the thread count and no atomics are needed.
 
-/// out[r, :] = Σ w[e]·x[src(e), :] over the items e of segment r, for every r in `0..<segments`.
+/// out[s, :] = Σ w[k]·x[src(k), :] over k in `offsets[s]..<offsets[s + 1]`, for every s in `0..<segments`.
 ///
-/// Segment r's items are `order[k]` (or k itself when `order` is nil) for k in `offsets[r]..<offsets[r + 1]`;
-/// `src(e)` is `gather[e]` (or e when nil) and w[e] is `weights[e]` (or 1 when nil). This one loop is SpMM
-/// (segments = CSR rows, gather = columns, weights = values), its transpose (segments = columns in CSC order,
-/// gather = rows) and the plain segment sum (no gather, no weights).
+/// `src(k)` is `gather[k]` (or k itself when nil) and w[k] is `weights[k]` (or 1 when nil). This one loop is
+/// SpMM (segments = CSR rows, gather = columns, weights = values), its transpose (segments = columns, gather =
+/// the rows in column order, weights = the values in that order) and the segment sum (gather = the items in
+/// segment order). Rows are accumulated 16 lanes at a time.
 package func segmentedAccumulate(
-    segments: Int, offsets: UnsafePointer<Int>, order: UnsafePointer<Int32>?, gather: UnsafePointer<Int32>?,
-    weights: UnsafePointer<Float>?, _ x: UnsafePointer<Float>, width: Int, _ out: UnsafeMutablePointer<Float>
+    segments: Int, offsets: UnsafePointer<Int>, gather: UnsafePointer<Int32>?, weights: UnsafePointer<Float>?,
+    _ x: UnsafePointer<Float>, width: Int, _ out: UnsafeMutablePointer<Float>
 ) {
     guard segments > 0, width > 0 else { return }
     let items = offsets[segments] - offsets[0]
@@ -20,17 +20,35 @@ package func segmentedAccumulate(
         for s in r {
             let o = out + s * width
             o.update(repeating: 0, count: width)
-            for k in offsets[s]..<offsets[s + 1] {
-                let e = order.map { Int($0[k]) } ?? k
-                let src = x + (gather.map { Int($0[e]) } ?? e) * width
-                if let weights {
-                    let w = weights[e]
-                    for j in 0..<width { o[j] += w * src[j] }
-                } else {
-                    for j in 0..<width { o[j] += src[j] }
-                }
+            switch (gather, weights) {
+            case let (g?, w?):
+                for k in offsets[s]..<offsets[s + 1] { axpy(w[k], x + Int(g[k]) * width, o, width) }
+            case let (g?, nil):
+                for k in offsets[s]..<offsets[s + 1] { axpy(1, x + Int(g[k]) * width, o, width) }
+            case let (nil, w?):
+                for k in offsets[s]..<offsets[s + 1] { axpy(w[k], x + k * width, o, width) }
+            case (nil, nil):
+                for k in offsets[s]..<offsets[s + 1] { axpy(1, x + k * width, o, width) }
             }
         }
+    }
+}
+
+/// y[0..<n] += a·x[0..<n], sixteen lanes at a time (x and y do not overlap).
+@inline(__always)
+private func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
+    let va = SIMD16<Float>(repeating: a)
+    var j = 0
+    while j + 16 <= n {
+        let v = ry.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
+            + va * rx.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
+        ry.storeBytes(of: v, toByteOffset: j * 4, as: SIMD16<Float>.self)
+        j += 16
+    }
+    while j < n {
+        y[j] += a * x[j]
+        j += 1
     }
 }
 

@@ -28,8 +28,8 @@ extension Tensor {
         let width = count / Swift.max(shape[0], 1)
         let out = Tensor.make(shape: [index.segmentCount] + shape.dropFirst()) { o in
             index.withPointers { _, offsets, order in
-                segmentedAccumulate(segments: index.segmentCount, offsets: offsets, order: order, gather: nil,
-                                    weights: nil, storage.base, width: width, o.baseAddress!)
+                segmentedAccumulate(segments: index.segmentCount, offsets: offsets, gather: order, weights: nil,
+                                    storage.base, width: width, o.baseAddress!)
             }
         }
         return Tensor.record("segment_sum", out, [self]) { g, _ in [g.gatherRows(at: index)] }

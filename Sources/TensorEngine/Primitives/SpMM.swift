@@ -11,7 +11,7 @@ extension SparseMatrix {
         let out = Tensor.make(shape: [rows] + x.shape.dropFirst()) { o in
             p.rowIndex.withPointers { _, offsets, _ in
                 p.colIndex.segments.withUnsafeBufferPointer { col in
-                    segmentedAccumulate(segments: p.rows, offsets: offsets, order: nil, gather: col.baseAddress,
+                    segmentedAccumulate(segments: p.rows, offsets: offsets, gather: col.baseAddress,
                                         weights: v.storage.base, x.storage.base, width: width, o.baseAddress!)
                 }
             }
@@ -32,9 +32,16 @@ extension SparseMatrix {
             if needs[1] {
                 dx = Tensor.make(shape: x.shape) { d in
                     p.colIndex.withPointers { _, offsets, order in
-                        p.rowIndex.segments.withUnsafeBufferPointer { row in
-                            segmentedAccumulate(segments: p.cols, offsets: offsets, order: order, gather: row.baseAddress,
-                                                weights: v.storage.base, g.storage.base, width: width, d.baseAddress!)
+                        // The values in column order, so the transpose's loop reads everything in sequence.
+                        let permuted = order.map { order in
+                            Tensor.make(shape: [p.nnz]) { t in
+                                for k in 0..<p.nnz { t[k] = v.storage.base[Int(order[k])] }
+                            }
+                        } ?? v
+                        p.transposedRows.withUnsafeBufferPointer { rows in
+                            segmentedAccumulate(segments: p.cols, offsets: offsets, gather: rows.baseAddress,
+                                                weights: permuted.storage.base, g.storage.base, width: width,
+                                                d.baseAddress!)
                         }
                     }
                 }

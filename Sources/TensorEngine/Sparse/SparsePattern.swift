@@ -15,6 +15,9 @@ public final class SparsePattern: Sendable {
     public let rowIndex: SegmentIndex
     /// The column of each entry; grouped by column it is the transpose's CSR.
     public let colIndex: SegmentIndex
+    /// The row of each entry in column order (`colIndex`'s grouping): the column ids of the transpose's CSR, laid
+    /// out contiguously so Aᵀ·G reads them in sequence.
+    package let transposedRows: [Int32]
 
     /// A pattern from entries already in CSR order (rows sorted, columns sorted and unique within a row).
     public init(rows: Int, cols: Int, sortedRows: [Int32], sortedCols: [Int32]) {
@@ -28,7 +31,9 @@ public final class SparsePattern: Sendable {
         self.rows = rows
         self.cols = cols
         self.rowIndex = SegmentIndex(sortedRows, segmentCount: rows)
-        self.colIndex = SegmentIndex(sortedCols, segmentCount: cols)
+        let colIndex = SegmentIndex(sortedCols, segmentCount: cols)
+        self.colIndex = colIndex
+        self.transposedRows = colIndex.order.map { $0.map { sortedRows[Int($0)] } } ?? sortedRows
     }
 
     /// Number of stored entries (edges).
