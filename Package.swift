@@ -85,5 +85,8 @@ let package = Package(
         .testTarget(
             name: "ConvTests", dependencies: ["TensorEngine", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(
+            name: "ModelTests", dependencies: ["TensorNN", "TensorEngine", "TestSupport"],
+            resources: [.copy("Fixtures")], swiftSettings: strict),
     ]
 )
