@@ -70,5 +70,8 @@ let package = Package(
         .testTarget(
             name: "ConvTests", dependencies: ["TensorEngine", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(
+            name: "VisionTests", dependencies: ["TensorNN", "TensorEngine", "TestSupport"],
+            resources: [.copy("Fixtures")], swiftSettings: strict),
     ]
 )
