@@ -1,4 +1,4 @@
-public import TensorEngine
+import TensorEngine
 
 /// Physical channel removal (Chase): thinner copies of layers that keep only the given channels, in the given order.
 /// The copies are new modules with fresh (unfrozen) parameters and no gradients; the originals are unchanged.
