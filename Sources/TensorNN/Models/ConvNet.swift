@@ -84,6 +84,38 @@ public final class ConvNet: Layer {
     /// The body's layers, named `0`, `1`, … (no `body.` prefix).
     public var directChildren: [(name: String, module: any Module)] { body.directChildren }
 
-    /// `[N, C, H, W]` → logits `[N, classes]`; records on the graph.
-    public func forward(_ x: Tensor) -> Tensor { body.forward(x) }
+    /// `[N, C, H, W]` → logits `[N, classes]`; records on the graph. In evaluation without gradients (and with
+    /// ReLU stages) the convolution stages run fused, BatchNorm folded into the convolutions (`inferenceStages`).
+    public func forward(_ x: Tensor) -> Tensor {
+        if !isTraining && !GradMode.isEnabled, let stages = inferenceStages() {
+            let classifier = body.layers[body.layers.count - 1]
+            return classifier(x.convolutionChain(stages, globalAveragePool: true))
+        }
+        return body.forward(x)
+    }
+
+    /// The convolution stages with evaluation-mode BatchNorm folded in — w′ = w·γ/√(σ² + ε),
+    /// b′ = (b − μ)·γ/√(σ² + ε) + β — for `Tensor.convolutionChain`; nil when the network cannot run fused
+    /// (an activation other than ReLU, or a BatchNorm that is training or recalibrating).
+    public func inferenceStages() -> [ConvolutionStage]? {
+        guard config.activation == .relu else { return nil }
+        let perStage = config.batchNorm ? 3 : 2
+        return withoutGradients {
+            var stages: [ConvolutionStage] = []
+            for i in config.stages.indices {
+                guard let conv = body.layers[i * perStage] as? Conv2d else { return nil }
+                var w = conv.weight.value.detached()
+                var b = conv.bias?.value.detached() ?? Tensor.zeros([conv.outChannels])
+                if config.batchNorm {
+                    guard let bn = body.layers[i * perStage + 1] as? BatchNorm2d, !bn.isTraining,
+                          bn.statisticsMode == nil || bn.statisticsMode == .eval else { return nil }
+                    let scale = (bn.weight?.value ?? .ones([bn.channels])) / (bn.runningVar.value + bn.eps).sqrt()
+                    w = w * scale.reshaped([conv.outChannels, 1, 1, 1])
+                    b = (b - bn.runningMean.value) * scale + (bn.bias?.value ?? .zeros([bn.channels]))
+                }
+                stages.append(ConvolutionStage(weight: w, bias: b, options: conv.options, relu: true))
+            }
+            return stages
+        }
+    }
 }
