@@ -88,5 +88,8 @@ let package = Package(
         .testTarget(
             name: "ModelTests", dependencies: ["TensorNN", "TensorEngine", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(
+            name: "VisionTests", dependencies: ["TensorNN", "TensorEngine", "TestSupport"],
+            resources: [.copy("Fixtures")], swiftSettings: strict),
     ]
 )

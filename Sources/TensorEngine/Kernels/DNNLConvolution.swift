@@ -75,6 +75,28 @@ package final class DNNLConvolutions: Sendable {
         }
     }
 
+    /// Both backward passes in one call: dx (when given) and dw (and db when given), reordering the shared output
+    /// gradient dy into the primitives' layout once instead of once per pass.
+    package func backward(
+        _ g: ConvGeometry, _ layout: DNNLLayout, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
+        dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>,
+        db: UnsafeMutablePointer<Float>?
+    ) {
+        var weightBuffers = [DNNL_ARG_SRC: raw(x), DNNL_ARG_DIFF_DST: raw(dy), DNNL_ARG_DIFF_WEIGHTS: UnsafeMutableRawPointer(dw)]
+        let unwantedBias = g.hasBias && db == nil ? BufferPool.shared.take(g.outChannels) : nil
+        defer { if let unwantedBias { BufferPool.shared.give(unwantedBias, count: g.outChannels) } }
+        if let target = db ?? unwantedBias, g.hasBias { weightBuffers[DNNL_ARG_DIFF_BIAS] = UnsafeMutableRawPointer(target) }
+        state.withLock { s in
+            let e = s.entry(g, layout)
+            var jobs = [(e.pass(.backwardWeights, s.engine, s.attr, g), weightBuffers)]
+            if let dx {
+                let dataBuffers = [DNNL_ARG_DIFF_DST: raw(dy), DNNL_ARG_WEIGHTS: raw(w), DNNL_ARG_DIFF_SRC: UnsafeMutableRawPointer(dx)]
+                jobs.insert((e.pass(.backwardData, s.engine, s.attr, g), dataBuffers), at: 0)
+            }
+            s.run(jobs, "conv2d backward \(g)")
+        }
+    }
+
     /// The name of the implementation oneDNN picked for a pass (e.g. `jit_dw:avx512_core`, `x64:gemm:jit`),
     /// creating and caching the pass if needed.
     package func implementation(_ pass: ConvPass, _ g: ConvGeometry, _ layout: DNNLLayout) -> String {
@@ -112,13 +134,18 @@ package final class DNNLConvolutions: Sendable {
         /// Runs one pass on the caller's plain buffers: operands the primitive wants in another layout go through a
         /// temporary buffer, reordered in before (inputs) or out after (outputs).
         func run(_ pass: Pass, _ buffers: [Int32: UnsafeMutableRawPointer], _ what: @autoclosure () -> String) {
-            var args: [dnnl_exec_arg_t] = []
+            run([(pass, buffers)], what())
+        }
+
+        /// Runs passes in order on the caller's plain buffers (see the one-pass `run`). An input that several passes
+        /// read from the same buffer in the same layout is reordered once (the output gradient of both backward passes).
+        func run(_ passes: [(Pass, [Int32: UnsafeMutableRawPointer])], _ what: @autoclosure () -> String) {
+            var memories: [dnnl_memory_t] = []
             var temporaries: [(UnsafeMutablePointer<Float>, Int)] = []
-            // Outputs in another layout: (reorder, the primitive's memory, the caller's memory).
-            var reorderOut: [(reorder: dnnl_primitive_t, inner: dnnl_memory_t, user: dnnl_memory_t)] = []
+            // Inputs reordered so far: the caller's pointer, the layout, and the reordered memory.
+            var reordered: [(pointer: UnsafeMutableRawPointer, desc: dnnl_memory_desc_t, memory: dnnl_memory_t)] = []
             defer {
-                for a in args { dnnl_memory_destroy(a.memory) }
-                for r in reorderOut { dnnl_memory_destroy(r.user) }
+                for m in memories { dnnl_memory_destroy(m) }
                 for (p, n) in temporaries { BufferPool.shared.give(p, count: n) }
             }
             func temporary(_ bytes: Int) -> UnsafeMutableRawPointer {
@@ -127,33 +154,48 @@ package final class DNNLConvolutions: Sendable {
                 temporaries.append((p, n))
                 return UnsafeMutableRawPointer(p)
             }
-            for operand in pass.operands {
-                guard let pointer = buffers[operand.arg] else { continue }
-                guard let reorder = operand.reorder else {
-                    args.append(dnnl_exec_arg_t(arg: operand.arg, memory: memory(operand.plain, pointer, what())))
-                    continue
-                }
-                let user = memory(operand.plain, pointer, what())
-                let inner = memory(operand.chosen, temporary(operand.chosenBytes), what())
-                args.append(dnnl_exec_arg_t(arg: operand.arg, memory: inner))
-                if operand.isOutput {
-                    reorderOut.append((reorder: reorder, inner: inner, user: user))
-                } else {
-                    execute(reorder, [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: user),
-                                      dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: inner)], what())
-                    dnnl_memory_destroy(user)
-                }
+            func made(_ desc: dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer) -> dnnl_memory_t {
+                let m = memory(desc, pointer, what())
+                memories.append(m)
+                return m
             }
-            if pass.scratchBytes > 0 {
-                var desc = bytesDescriptor(pass.scratchBytes)
-                var m: dnnl_memory_t? = nil
-                check(dnnl_memory_create(&m, &desc, engine, temporary(pass.scratchBytes)), what())
-                args.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: m))
-            }
-            execute(pass.primitive, args, what())
-            for r in reorderOut {
-                execute(r.reorder, [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: r.inner),
-                                    dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: r.user)], what())
+            for (pass, buffers) in passes {
+                var args: [dnnl_exec_arg_t] = []
+                // Outputs in another layout: (reorder, the primitive's memory, the caller's memory).
+                var reorderOut: [(reorder: dnnl_primitive_t, inner: dnnl_memory_t, user: dnnl_memory_t)] = []
+                for operand in pass.operands {
+                    guard let pointer = buffers[operand.arg] else { continue }
+                    guard let reorder = operand.reorder else {
+                        args.append(dnnl_exec_arg_t(arg: operand.arg, memory: made(operand.plain, pointer)))
+                        continue
+                    }
+                    if !operand.isOutput, let done = reordered.first(where: { entry in
+                        var a = entry.desc, b = operand.chosen
+                        return entry.pointer == pointer && dnnl_memory_desc_equal(&a, &b) != 0
+                    }) {
+                        args.append(dnnl_exec_arg_t(arg: operand.arg, memory: done.memory))
+                        continue
+                    }
+                    let user = made(operand.plain, pointer)
+                    let inner = made(operand.chosen, temporary(operand.chosenBytes))
+                    args.append(dnnl_exec_arg_t(arg: operand.arg, memory: inner))
+                    if operand.isOutput {
+                        reorderOut.append((reorder: reorder, inner: inner, user: user))
+                    } else {
+                        execute(reorder, [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: user),
+                                          dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: inner)], what())
+                        reordered.append((pointer, operand.chosen, inner))
+                    }
+                }
+                if pass.scratchBytes > 0 {
+                    args.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD,
+                                                memory: made(bytesDescriptor(pass.scratchBytes), temporary(pass.scratchBytes))))
+                }
+                execute(pass.primitive, args, what())
+                for r in reorderOut {
+                    execute(r.reorder, [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: r.inner),
+                                        dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: r.user)], what())
+                }
             }
         }
 

@@ -14,7 +14,7 @@ package func parallelFor(_ count: Int, grain: Int = parallelGrain, _ body: (Rang
     }
     let chunks = min(threads, (count + grain - 1) / grain)
     let per = (count + chunks - 1) / chunks
-    WorkerPool.shared.run(chunks: chunks, per: per, count: count, body)
+    OpenMPTeam.run(chunks: chunks, per: per, count: count, body)
 }
 
 /// Fixed-size blocks for reductions: partial results per block are combined in block order, so sums are

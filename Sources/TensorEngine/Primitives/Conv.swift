@@ -119,6 +119,23 @@ package enum ConvAlgorithm: Sendable, CaseIterable {
     }
 }
 
+extension ConvAlgorithm {
+    /// The weight gradient (and bias gradient when `db` is given) and, when `dx` is given, the input gradient. Where
+    /// both passes are oneDNN's blocked kernels they run in one call that reorders dy once.
+    package func backward(
+        _ g: ConvGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+        dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>?
+    ) {
+        let stem = g.inChannels < 16 && g.groups == 1
+        if resolved(.backwardWeights, g) == .oneDNN && (dx == nil || (resolved(.backwardData, g) == .oneDNN && !stem)) {
+            DNNLConvolutions.shared.backward(g, .blocked, x: x, w: w, dy: dy, dx: dx, dw: dw, db: db)
+            return
+        }
+        if let dx { backwardData(g, w: w, dy: dy, dx: dx) }
+        backwardWeights(g, x: x, dy: dy, dw: dw, db: db)
+    }
+}
+
 extension Tensor {
     /// 2-D convolution (cross-correlation, as in PyTorch) of x [N, C, H, W] with weight [O, C/groups, KH, KW] and
     /// optional bias [O], giving [N, O, OH, OW] with OH = (H + padTop + padBottom − dilationH·(KH−1) − 1)/strideH + 1.
@@ -148,24 +165,23 @@ extension Tensor {
         let inputs = bias.map { [x, w, $0] } ?? [x, w]
         return Tensor.record("conv2d", out, inputs) { dy, needs in
             var grads: [Tensor?] = Array(repeating: nil, count: inputs.count)
-            if needs[0] {
+            if needs[0] && !needs[1] {
                 grads[0] = Tensor.make(shape: g.inputShape) { dx in
                     algo.backwardData(g, w: w.storage.base, dy: dy.storage.base, dx: dx.baseAddress!)
                 }
             }
             let needsBias = inputs.count > 2 && needs[2]
             if needs[1] {
-                // The bias gradient comes out of the same pass as the weight gradient.
-                grads[1] = Tensor.make(shape: g.weightShape) { dw in
-                    guard needsBias else {
-                        algo.backwardWeights(g, x: x.storage.base, dy: dy.storage.base, dw: dw.baseAddress!, db: nil)
-                        return
-                    }
-                    grads[2] = Tensor.make(shape: [g.outChannels]) { db in
-                        algo.backwardWeights(g, x: x.storage.base, dy: dy.storage.base, dw: dw.baseAddress!,
-                                             db: db.baseAddress!)
-                    }
-                }
+                // The bias gradient comes out of the same pass as the weight gradient; with the input gradient too,
+                // both passes run in one call that prepares dy once.
+                let dx = needs[0] ? TensorStorage(uninitializedCount: Tensor.elementCount(g.inputShape)) : nil
+                let dw = TensorStorage(uninitializedCount: Tensor.elementCount(g.weightShape))
+                let db = needsBias ? TensorStorage(uninitializedCount: g.outChannels) : nil
+                algo.backward(g, x: x.storage.base, w: w.storage.base, dy: dy.storage.base, dx: dx?.base,
+                              dw: dw.base, db: db?.base)
+                grads[0] = dx.map { Tensor(storage: $0, shape: g.inputShape) }
+                grads[1] = Tensor(storage: dw, shape: g.weightShape)
+                if let db { grads[2] = Tensor(storage: db, shape: [g.outChannels]) }
             } else if needsBias {
                 grads[2] = Tensor.make(shape: [g.outChannels]) { db in
                     channelSums(dy.storage.base, batch: g.batch, channels: g.outChannels, plane: g.outH * g.outW,
