@@ -31,8 +31,9 @@ let package = Package(
         .target(name: "TensorEngine", dependencies: ["CDNNL"], swiftSettings: strict),
         // The SIGTERM/SIGINT handler of `kiln run`, in C so that it is async-signal-safe.
         .target(name: "CStopSignals"),
-        .target(name: "TensorNN", dependencies: ["TensorEngine"], swiftSettings: strict),
-        .target(name: "PluginAPI", swiftSettings: strict),
+        .target(name: "DurableFile", swiftSettings: strict),
+        .target(name: "TensorNN", dependencies: ["TensorEngine", "DurableFile"], swiftSettings: strict),
+        .target(name: "PluginAPI", dependencies: ["DurableFile"], swiftSettings: strict),
         .target(
             name: "Spec", dependencies: ["PluginAPI", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
@@ -51,6 +52,15 @@ let package = Package(
             ],
             swiftSettings: strict),
         .executableTarget(name: "kiln", dependencies: ["KilnCLI", "Experiment"], swiftSettings: strict),
+        .target(
+            name: "DaemonCore",
+            dependencies: [
+                "PluginAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"], swiftSettings: strict),
@@ -64,5 +74,22 @@ let package = Package(
         // Drives the real `kiln` executable as a child process (built with the tests by `swift build --build-tests`).
         .testTarget(
             name: "KilnCLITests", dependencies: ["TensorEngine", "TensorNN", "PluginAPI"], swiftSettings: strict),
+        .testTarget(
+            name: "DaemonCoreTests",
+            dependencies: [
+                "DaemonCore", "PluginAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "ConvTests", dependencies: ["TensorEngine", "TestSupport"],
+            resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(
+            name: "ModelTests", dependencies: ["TensorNN", "TensorEngine", "TestSupport"],
+            resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(
+            name: "VisionTests", dependencies: ["TensorNN", "TensorEngine", "TestSupport"],
+            resources: [.copy("Fixtures")], swiftSettings: strict),
     ]
 )

@@ -167,14 +167,15 @@ extension RunStatus {
         let status = try makeDecoder().decode(RunStatus.self, from: Data(contentsOf: url))
         guard status.formatVersion <= currentFormatVersion else {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: [CodingKeys.formatVersion],
-                      debugDescription: "status format \(status.formatVersion) is newer than \(currentFormatVersion)"))
+                .init(
+                    codingPath: [CodingKeys.formatVersion],
+                    debugDescription: "status format \(status.formatVersion) is newer than \(currentFormatVersion)"))
         }
         return status
     }
 
-    /// Writes the status to `url` atomically and durably (see ``AtomicFile``).
-    public func write(to url: URL) throws {
-        try AtomicFile.write(encoded(), to: url)
+    /// Writes the status to `url` atomically and, unless `durable` is false, durably (see ``AtomicFile``).
+    public func write(to url: URL, durable: Bool = true) throws {
+        try AtomicFile.write(encoded(), to: url, durable: durable)
     }
 }

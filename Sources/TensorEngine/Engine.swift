@@ -5,8 +5,9 @@ import Synchronization
 public enum Engine {
     private static let threadCount = Atomic<Int>(1)
 
-    /// Threads that kernels split large work across. Setting it also sets oneDNN's (OpenMP) thread count,
-    /// so the BLAS and Kiln's own loops follow one setting.
+    /// Threads that kernels split large work across. Setting it also sets oneDNN's (OpenMP) thread count for its
+    /// primitives (convolutions), so everything follows one setting; matrix products split into blocks over Kiln's
+    /// own worker pool instead (see `gemm`).
     public static var threads: Int {
         get { threadCount.load(ordering: .relaxed) }
         set {
@@ -16,7 +17,8 @@ public enum Engine {
         }
     }
 
-    /// The thread count oneDNN's OpenMP runtime will use now (for provenance and tests).
+    /// The thread count oneDNN's OpenMP runtime will use for a primitive called from this thread now (for
+    /// provenance and tests; a product just run here may have left it at 1 until the next primitive).
     public static var blasThreads: Int { Int(omp_get_max_threads()) }
 
     /// oneDNN's version, for provenance in run metadata and benchmark JSON.
@@ -24,4 +26,12 @@ public enum Engine {
         guard let v = dnnl_version() else { return "oneDNN" }
         return "oneDNN \(v.pointee.major).\(v.pointee.minor).\(v.pointee.patch)"
     }
+}
+
+/// OpenMP's thread count is per calling thread: a oneDNN call from any thread other than the one that set
+/// `Engine.threads` would use the OpenMP default (every core). Called before each oneDNN call; cheap.
+@inline(__always)
+package func alignOpenMPThreads() {
+    let n = Int32(Engine.threads)
+    if omp_get_max_threads() != n { omp_set_num_threads(n) }
 }

@@ -76,6 +76,7 @@ struct BenchCommand: ParsableCommand {
         } else if let ms = r["median_ms"] as? Double {
             print(String(format: "%-8@ %9.3f ms/step  (min %.3f, peak RSS %.0f MB)", name, ms,
                          r["min_ms"] as? Double ?? .nan, r["peak_rss_mb"] as? Double ?? .nan))
+            if let rate = r["samples_per_s"] as? Double { print(String(format: "%-8@ %9.0f samples/s", name, rate)) }
         } else {
             print("\(name): \(r["error"] ?? "no result")")
         }
@@ -92,11 +93,18 @@ struct BenchCommand: ParsableCommand {
 
 /// The workloads `kiln bench` knows.
 enum BenchWorkloads {
-    static let names = ["gemm"]
+    static let names = ["gemm", "mlp", "cnn", "lkcnn", "gcn", "gpt", "certify", "optstep"]
 
     static func run(_ name: String, minTime: Double, optimizer: String) -> [String: Any] {
         switch name {
         case "gemm": return GemmWorkload.run(minTime: minTime)
+        case "mlp": return MLPWorkload.run(minTime: minTime)
+        case "gcn": return GCNWorkload.run(minTime: minTime)
+        case "gpt": return GPTWorkload.run(minTime: minTime)
+        case "cnn": return CNNWorkload.run(minTime: minTime)
+        case "lkcnn": return LKCNNWorkload.run(minTime: minTime)
+        case "certify": return CertifyWorkload.run()
+        case "optstep": return OptStepWorkload.run(minTime: minTime, optimizer: optimizer)
         default: return ["error": "unknown workload \(name)"]
         }
     }

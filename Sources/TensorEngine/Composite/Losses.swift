@@ -8,6 +8,8 @@ extension Tensor {
         let n = shape[0], c = shape[1]
         precondition(targets.count == n, "crossEntropy: \(targets.count) targets for \(n) rows")
         if let weights { precondition(weights.count == c, "crossEntropy: \(weights.count) weights for \(c) classes") }
+        // The common case as one fused primitive; the composite below is its reference.
+        if weights == nil && labelSmoothing == 0 { return fusedCrossEntropy(targets: targets) }
         // The per-element coefficient table W[i, c] is a constant: the gradient flows only through log-softmax.
         var denominator: Float = 0
         let coefficients = Tensor.make(shape: [n, c]) { w in

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Work below this many elements runs on the calling thread: dispatch costs more than it saves.
 package let parallelGrain = 1 << 15
 
@@ -16,20 +14,7 @@ package func parallelFor(_ count: Int, grain: Int = parallelGrain, _ body: (Rang
     }
     let chunks = min(threads, (count + grain - 1) / grain)
     let per = (count + chunks - 1) / chunks
-    withoutActuallyEscaping(body) { body in
-        let shared = ChunkBody(run: body)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let lo = c * per
-            let hi = min(count, lo + per)
-            if lo < hi { shared.run(lo..<hi) }
-        }
-    }
-}
-
-/// Lets kernel closures (which capture raw buffers) cross into the worker threads. Sound because every chunk
-/// touches a disjoint output range and `concurrentPerform` returns only after all chunks have finished.
-private struct ChunkBody: @unchecked Sendable {
-    let run: (Range<Int>) -> Void
+    OpenMPTeam.run(chunks: chunks, per: per, count: count, body)
 }
 
 /// Fixed-size blocks for reductions: partial results per block are combined in block order, so sums are

@@ -13,16 +13,22 @@ extension Module {
         return out
     }
 
-    /// The parameters that are not frozen, with their paths.
+    /// The parameters that are not frozen, with their paths (never buffers).
     public func trainableParameters() -> [NamedParameter] { namedParameters().filter { !$0.parameter.isFrozen } }
+
+    /// The buffers (running statistics and other saved, untrained state) with their paths; `namedParameters()`
+    /// lists them too, in tree order, so checkpoints save and load them by name.
+    public func namedBuffers() -> [NamedParameter] { namedParameters().filter(\.parameter.isBuffer) }
 
     /// The parameter at `path`, if any.
     public func parameter(named path: String) -> Parameter? {
         namedParameters().first { $0.name == path }?.parameter
     }
 
-    /// Total number of elements over all (distinct) parameters.
-    public var parameterCount: Int { namedParameters().reduce(0) { $0 + $1.parameter.count } }
+    /// Total number of elements over all (distinct) parameters, buffers not counted (as PyTorch's `parameters()`).
+    public var parameterCount: Int {
+        namedParameters().reduce(0) { $0 + ($1.parameter.isBuffer ? 0 : $1.parameter.count) }
+    }
 
     /// The current values by path (the tensors share storage with the parameters until the next update).
     public func parameterValues() -> [String: Tensor] {
@@ -63,9 +69,10 @@ extension Module {
     }
 
     /// Unfreezes the parameters named by `selectors` (same matching as `freeze`); no selectors unfreezes all.
+    /// Buffers stay frozen and are not in the returned paths.
     @discardableResult
     public func unfreeze(_ selectors: String...) throws(ModuleError) -> [String] {
-        try select(selectors).map {
+        try select(selectors).filter { !$0.parameter.isBuffer }.map {
             $0.parameter.unfreeze()
             return $0.name
         }

@@ -6,16 +6,30 @@ public import TensorEngine
 /// `zeroGrad()`. A frozen parameter's value is detached: it records nothing, gets no gradient and optimizers skip
 /// it. Optimizers write new values in place through `withUnsafeMutableElements`, so the storage is reused from
 /// step to step; hold the `Parameter`, not a copy of its `value`, to see updates.
+///
+/// A *buffer* (`Parameter(buffer:)`) is state a module updates itself and checkpoints save by name, but that is never
+/// trained: BatchNorm's `running_mean`, `running_var` and `num_batches_tracked`. It is always frozen, so optimizers
+/// skip it and `unfreeze()` leaves it alone; `namedBuffers()` lists buffers and `parameterCount` leaves them out.
 public final class Parameter {
     /// The current value, a leaf that requires gradients unless the parameter is frozen.
     public private(set) var value: Tensor
     /// Whether the parameter is excluded from training.
     public private(set) var isFrozen: Bool
+    /// Whether this is a buffer (module state saved with the parameters, never trained).
+    public let isBuffer: Bool
 
     /// A parameter holding `value` (detached from any graph it was on).
     public init(_ value: Tensor, frozen: Bool = false) {
         self.isFrozen = frozen
+        self.isBuffer = false
         self.value = frozen ? value.detached() : value.detached().requiringGrad()
+    }
+
+    /// A buffer holding `value`: frozen for good, updated by its module through `assign`.
+    public init(buffer value: Tensor) {
+        self.isFrozen = true
+        self.isBuffer = true
+        self.value = value.detached()
     }
 
     /// `[out, in]`, `[features]`, …
@@ -35,9 +49,9 @@ public final class Parameter {
         value = value.detached()
     }
 
-    /// Resumes training: the value becomes a fresh graph leaf with no gradient.
+    /// Resumes training: the value becomes a fresh graph leaf with no gradient. Buffers stay frozen.
     public func unfreeze() {
-        guard isFrozen else { return }
+        guard isFrozen, !isBuffer else { return }
         isFrozen = false
         value = value.requiringGrad()
     }

@@ -1,0 +1,36 @@
+import CDNNL
+
+/// Runs `parallelFor`'s chunks on libgomp's thread team, the one oneDNN's primitives use.
+///
+/// With a pool of Kiln's own next to OpenMP's, each pool's idle threads spin (libgomp for up to 300,000 `pause`s)
+/// while the other pool works, so a step of mixed oneDNN and Kiln kernels ran more threads than cores; measured on
+/// the `cnn` workload, half of all cycles went to libgomp's spin loop. On one team there are only `Engine.threads`
+/// threads, whichever library runs. A call from inside a parallel region (nested) gets a team of one and runs its
+/// chunks in order on the calling thread; a call from another top-level thread gets that thread's own team.
+enum OpenMPTeam {
+    /// What a team member needs: the body and the chunk layout.
+    private struct Job {
+        let body: (Range<Int>) -> Void
+        let chunks: Int, per: Int, count: Int
+    }
+
+    /// Runs `body` over `chunks` chunks of `per` elements covering `0..<count`; returns when all have finished.
+    static func run(chunks: Int, per: Int, count: Int, _ body: (Range<Int>) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            var job = Job(body: body, chunks: chunks, per: per, count: count)
+            withUnsafeMutablePointer(to: &job) { GOMP_parallel(member, UnsafeMutableRawPointer($0), UInt32(chunks), 0) }
+        }
+    }
+
+    /// One team member: chunks tid, tid + n, … (a team smaller than asked for still covers every chunk).
+    private static let member: @convention(c) (UnsafeMutableRawPointer?) -> Void = { raw in
+        let job = raw!.assumingMemoryBound(to: Job.self)
+        let n = Int(omp_get_num_threads())
+        var c = Int(omp_get_thread_num())
+        while c < job.pointee.chunks {
+            let lo = c * job.pointee.per, hi = Swift.min(job.pointee.count, lo + job.pointee.per)
+            if lo < hi { job.pointee.body(lo..<hi) }
+            c += n
+        }
+    }
+}
