@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t stop_fd = -1;
@@ -18,7 +19,13 @@ static void stop_handler(int signo) {
     errno = saved;
 }
 
-int kiln_install_stop_handler(int fd) {
+int kiln_trap_stop_signals(int fd) {
+    sigset_t stops;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGTERM);
+    sigaddset(&stops, SIGINT);
+    if (pthread_sigmask(SIG_BLOCK, &stops, NULL) != 0) return -1;
+
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = stop_handler;
@@ -27,11 +34,14 @@ int kiln_install_stop_handler(int fd) {
     stop_fd = fd;
     if (sigaction(SIGTERM, &action, NULL) != 0) return -1;
     if (sigaction(SIGINT, &action, NULL) != 0) return -1;
-    // A parent may have started us with these signals blocked (a mask inherited from one of its worker
-    // threads); blocked in every thread, they would stay pending for ever.
-    sigset_t stops;
-    sigemptyset(&stops);
-    sigaddset(&stops, SIGTERM);
-    sigaddset(&stops, SIGINT);
-    return pthread_sigmask(SIG_UNBLOCK, &stops, NULL) == 0 ? 0 : -1;
+    return signalfd(-1, &stops, SFD_CLOEXEC);
+}
+
+int kiln_read_stop_signal(int signal_fd) {
+    struct signalfd_siginfo info;
+    ssize_t n;
+    do {
+        n = read(signal_fd, &info, sizeof info);
+    } while (n < 0 && errno == EINTR);
+    return n == (ssize_t)sizeof info ? (int)info.ssi_signo : -1;
 }

@@ -19,6 +19,9 @@ struct RunCommand: ParsableCommand {
 
             Exit codes: 0 finished, interrupted or nothing to do; 1 the run failed; 2 the spec is invalid; \
             3 the run could not start (its folder is busy or holds another experiment's checkpoints).
+
+            Under the daemon: KILN_LOCK_FD (the run lock, already held), KILN_ATTEMPT, KILN_DATA_ROOTS, \
+            KILN_RUN_ROOTS, KILN_MEMORY_LIMIT_MIB and KILN_WALL_TIME_SECONDS (when the spec sets no limit).
             """)
 
     @Argument(help: "The spec file (YAML).", completion: .file(extensions: ["yaml", "yml"]))
@@ -56,7 +59,11 @@ struct RunCommand: ParsableCommand {
             threads: threads, restart: restart,
             dataRoots: dataRoots.map(Self.url) + Self.environmentRoots("KILN_DATA_ROOTS"),
             runRoots: runRoots.map(Self.url) + Self.environmentRoots("KILN_RUN_ROOTS"), kilnVersion: KilnVersion.string,
-            echoLog: !quiet, stopDeadline: .milliseconds(Int(stopDeadline * 1000)))
+            echoLog: !quiet, stopDeadline: .milliseconds(Int(stopDeadline * 1000)),
+            inheritedLock: Self.environment("KILN_LOCK_FD").flatMap { Int32($0) },
+            attempt: Self.environment("KILN_ATTEMPT").flatMap { Int($0) },
+            memoryLimitMB: Self.environment("KILN_MEMORY_LIMIT_MIB").flatMap { Int($0) },
+            maxMinutes: Self.environment("KILN_WALL_TIME_SECONDS").flatMap { Double($0) }.map { $0 / 60 })
         let stop = StopSignal()
         let trap = SignalTrap(stop: stop, deadline: options.stopDeadline)
         let runner = ExperimentRunner(catalog: try CLIPlugins.current, options: options)
@@ -71,6 +78,9 @@ struct RunCommand: ParsableCommand {
     static func url(_ path: String) -> URL {
         URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
     }
+
+    /// An environment variable the daemon sets for its children (see DaemonCore's `RunLaunch`).
+    static func environment(_ name: String) -> String? { ProcessInfo.processInfo.environment[name] }
 
     /// Colon-separated folders from an environment variable (the daemon's configured roots).
     static func environmentRoots(_ name: String) -> [URL] {

@@ -47,10 +47,10 @@ import Testing
             minimumAccuracy: 0.5),
     ]
 
-    @Test(arguments: cases) func trainsWithMLP(_ c: Case) throws {
+    @Test(arguments: cases) func trainsWithMLP(_ c: Case) async throws {
         let dir = TemporaryDirectory()
         try DataFiles.writeAll(in: dir)
-        let (report, folder) = RunHarness.run(
+        let (report, folder) = await RunHarness.run(
             """
             seed: 5
             data: {\(c.data)}
@@ -71,7 +71,7 @@ import Testing
         #expect(RunHarness.lines(folder, "metrics.jsonl").count >= 2)
     }
 
-    @Test func textDatasetsLoadButNoSupervisedMethodTakesThem() throws {
+    @Test func textDatasetsLoadButNoSupervisedMethodTakesThem() async throws {
         let dir = TemporaryDirectory()
         dir.write("story.txt", text: String(repeating: "Once upon a time the kiln was warm. ", count: 20))
         let catalog = RunHarness.catalog
@@ -79,7 +79,7 @@ import Testing
             ("data.text", "dataset: data.text, sentences: 50"),
             ("data.text-file", "dataset: data.text-file, file: story.txt"),
         ] {
-            let (report, _) = RunHarness.run(
+            let (report, _) = await RunHarness.run(
                 """
                 data: {\(yaml)}
                 model: {plugin: model.mlp}

@@ -5,10 +5,10 @@ import Testing
 
 /// Runs that cannot finish end `failed` with the right class, step and message.
 @Suite(.serialized) struct FailureTests {
-    @Test func nonFiniteLossFailsNamingTheStepAndTheTensor() throws {
+    @Test func nonFiniteLossFailsNamingTheStepAndTheTensor() async throws {
         let dir = TemporaryDirectory()
         // A learning rate of 1e30 makes the weights ~1e30 after the first update; the second step's logits overflow.
-        let (report, folder) = RunHarness.run(
+        let (report, folder) = await RunHarness.run(
             """
             data: {dataset: data.blobs, train_per_class: 50, test_per_class: 10}
             model: {plugin: model.mlp, hidden: [8]}
@@ -31,10 +31,10 @@ import Testing
             })
     }
 
-    @Test func aParameterThatOverflowsIsNamed() throws {
+    @Test func aParameterThatOverflowsIsNamed() async throws {
         let dir = TemporaryDirectory()
         // Adam moves each weight by about lr per step: 1e39 takes the weights themselves to ±inf (and NaN).
-        let (report, folder) = RunHarness.run(
+        let (report, folder) = await RunHarness.run(
             """
             data: {dataset: data.blobs, train_per_class: 50, test_per_class: 10}
             model: {plugin: model.mlp, hidden: [8]}
@@ -46,11 +46,11 @@ import Testing
         #expect(message.hasPrefix("non-finite loss at step 2: parameter layers."), "\(message)")
     }
 
-    @Test func pluginErrorsAndBadStartCheckpointsAreClassified() throws {
+    @Test func pluginErrorsAndBadStartCheckpointsAreClassified() async throws {
         let dir = TemporaryDirectory()
         // A data file that is there at validation but not a CSV of numbers: the plugin fails when it loads.
         dir.write("bad.csv", text: "a,b\nx,y\n1,2,3\n")
-        let (report, folder) = RunHarness.run(
+        let (report, folder) = await RunHarness.run(
             """
             data: {dataset: data.csv, file: bad.csv}
             model: {plugin: model.mlp}
@@ -61,7 +61,7 @@ import Testing
         #expect(try RunHarness.status(folder).message?.hasPrefix("plugin data.csv: ") == true)
 
         dir.write("not-a-checkpoint.safetensors", text: "nonsense")
-        let (start, _) = RunHarness.run(
+        let (start, _) = await RunHarness.run(
             """
             start_from: not-a-checkpoint.safetensors
             data: {dataset: data.blobs}
@@ -73,9 +73,9 @@ import Testing
         #expect(start.message.hasPrefix("start_from: "), "\(start.message)")
     }
 
-    @Test func anInvalidSpecIsRecordedWithoutRunning() throws {
+    @Test func anInvalidSpecIsRecordedWithoutRunning() async throws {
         let dir = TemporaryDirectory()
-        let (report, folder) = RunHarness.run(
+        let (report, folder) = await RunHarness.run(
             """
             data: {dataset: data.blobs, classes: 1}
             model: {plugin: model.mlp}
@@ -94,10 +94,10 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("checkpoints").path))
     }
 
-    @Test func aWallClockLimitCheckpointsAndFailsAsKilled() throws {
+    @Test func aWallClockLimitCheckpointsAndFailsAsKilled() async throws {
         let dir = TemporaryDirectory()
         // 0.0001 minutes is 6 ms: the limit passes within the first steps.
-        let (report, folder) = RunHarness.run(
+        let (report, folder) = await RunHarness.run(
             """
             data: {dataset: data.blobs, train_per_class: 500}
             model: {plugin: model.mlp, hidden: [64, 64]}
@@ -117,9 +117,9 @@ import Testing
                     .path))
     }
 
-    @Test func aMemoryLimitFailsAsOutOfMemory() throws {
+    @Test func aMemoryLimitFailsAsOutOfMemory() async throws {
         let dir = TemporaryDirectory()
-        let (report, _) = RunHarness.run(
+        let (report, _) = await RunHarness.run(
             """
             data: {dataset: data.blobs}
             model: {plugin: model.mlp}

@@ -11,13 +11,19 @@ enum RunHarness {
     static var options: RunOptions { RunOptions(threads: 1, kilnVersion: "test", echoLog: false) }
 
     /// Writes `yaml` as `name.yaml` in `dir`, runs it, and returns the report and the run folder.
+    ///
+    /// The run trains on a thread of its own: a test that trained on a thread of Swift's cooperative pool (one
+    /// per core) would starve the async tests running beside it.
     @discardableResult
     static func run(
         _ yaml: String, name: String = "spec", in dir: TemporaryDirectory, options: RunOptions = options,
         stop: StopSignal = StopSignal()
-    ) -> (report: RunReport, folder: RunFolder) {
+    ) async -> (report: RunReport, folder: RunFolder) {
         let spec = dir.write("\(name).yaml", text: yaml)
-        let report = ExperimentRunner(catalog: catalog, options: options).run(specAt: spec, stop: stop)
+        let runner = ExperimentRunner(catalog: catalog, options: options)
+        let report = await withCheckedContinuation { (done: CheckedContinuation<RunReport, Never>) in
+            Thread { done.resume(returning: runner.run(specAt: spec, stop: stop)) }.start()
+        }
         return (report, RunFolder(beside: spec))
     }
 

@@ -19,9 +19,9 @@ import Testing
         checkpoint: {every: 30, keep: 2}
         """
 
-    @Test func aRunLeavesEveryFile() throws {
+    @Test func aRunLeavesEveryFile() async throws {
         let dir = TemporaryDirectory()
-        let (report, folder) = RunHarness.run(Self.spec, name: "outputs", in: dir)
+        let (report, folder) = await RunHarness.run(Self.spec, name: "outputs", in: dir)
         #expect(report.state == .succeeded && report.exitCode == 0, "\(report.message)")
 
         let status = try RunHarness.status(folder)
@@ -43,7 +43,9 @@ import Testing
             })
 
         let csv = RunHarness.lines(folder, "metrics.csv")
-        #expect(csv.first?.hasPrefix("step,loss,test.accuracy") == true && csv.first?.hasSuffix(",train.accuracy,train.lr") == true)
+        #expect(
+            csv.first?.hasPrefix("step,loss,test.accuracy") == true
+                && csv.first?.hasSuffix(",train.accuracy,train.lr") == true)
         #expect(csv.count == 121, "one row per step for a 120-step run, plus the header")
         let jsonl = RunHarness.lines(folder, "metrics.jsonl")
         #expect(jsonl.count == 120 && jsonl.last?.contains("\"test.accuracy\"") == true)
@@ -82,16 +84,16 @@ import Testing
         #expect(provenance?["ended_at"] != nil && provenance?["streams"] != nil)
     }
 
-    @Test func aFinishedRunIsNotRunAgainUnlessRestarted() throws {
+    @Test func aFinishedRunIsNotRunAgainUnlessRestarted() async throws {
         let dir = TemporaryDirectory()
-        let (first, folder) = RunHarness.run(Self.spec, name: "again", in: dir)
+        let (first, folder) = await RunHarness.run(Self.spec, name: "again", in: dir)
         #expect(first.state == .succeeded)
-        let (second, _) = RunHarness.run(Self.spec, name: "again", in: dir)
+        let (second, _) = await RunHarness.run(Self.spec, name: "again", in: dir)
         #expect(second.state == .succeeded && second.message.contains("already finished"))
         #expect(try RunHarness.status(folder).attempt == 1)
         var options = RunHarness.options
         options.restart = true
-        let (third, _) = RunHarness.run(Self.spec, name: "again", in: dir, options: options)
+        let (third, _) = await RunHarness.run(Self.spec, name: "again", in: dir, options: options)
         #expect(third.state == .succeeded && !third.message.contains("already finished"))
         #expect(try RunHarness.status(folder).attempt == 1, "a restart is a new run")
     }
@@ -99,9 +101,9 @@ import Testing
     /// Checkpoints follow the safetensors definition: an 8-byte little-endian header size N, N bytes of JSON
     /// (padded with spaces) mapping each name to dtype, shape and data_offsets, plus a string-to-string
     /// `__metadata__`; then the data, each tensor's bytes at its offsets, contiguous and covering the buffer.
-    @Test func checkpointsAreSafetensorsByTheFormatsDefinition() throws {
+    @Test func checkpointsAreSafetensorsByTheFormatsDefinition() async throws {
         let dir = TemporaryDirectory()
-        let (report, folder) = RunHarness.run(Self.spec, name: "format", in: dir)
+        let (report, folder) = await RunHarness.run(Self.spec, name: "format", in: dir)
         #expect(report.state == .succeeded)
         let url = folder.url.appendingPathComponent("checkpoints/step-000120.safetensors")
         let bytes = [UInt8](try Data(contentsOf: url))

@@ -26,9 +26,9 @@ import Testing
         checkpoint: {every: 20}
         """
 
-    @Test func aStageChainHandsTheModelOnAndKeepsPrunedWeightsAtZero() throws {
+    @Test func aStageChainHandsTheModelOnAndKeepsPrunedWeightsAtZero() async throws {
         let dir = TemporaryDirectory()
-        let (report, folder) = RunHarness.run(Self.chain, name: "chain", in: dir)
+        let (report, folder) = await RunHarness.run(Self.chain, name: "chain", in: dir)
         #expect(report.state == .succeeded, "\(report.message)")
         for stage in ["train", "prune", "finetune", "final"] {
             #expect(
@@ -54,17 +54,17 @@ import Testing
         #expect(try RunHarness.status(folder).step == 100)
     }
 
-    @Test func aStoppedChainResumesWhereItStopped() throws {
+    @Test func aStoppedChainResumesWhereItStopped() async throws {
         let dir = TemporaryDirectory()
         let stop = StopSignal()
         stop.request(reason: "test")
         // Stopped before the first step: nothing trained, state interrupted.
-        let (first, folder) = RunHarness.run(Self.chain, name: "resumed", in: dir, stop: stop)
+        let (first, folder) = await RunHarness.run(Self.chain, name: "resumed", in: dir, stop: stop)
         #expect(first.state == .interrupted && first.exitCode == 0)
-        let (second, _) = RunHarness.run(Self.chain, name: "resumed", in: dir)
+        let (second, _) = await RunHarness.run(Self.chain, name: "resumed", in: dir)
         #expect(second.state == .succeeded)
         // A fresh run of the same chain gives the same final model, bit for bit.
-        let (_, reference) = RunHarness.run(Self.chain, name: "reference", in: dir)
+        let (_, reference) = await RunHarness.run(Self.chain, name: "reference", in: dir)
         let a = try SafeTensors.read(from: folder.stage("final").url.appendingPathComponent("model.safetensors"))
             .tensors
         let b = try SafeTensors.read(from: reference.stage("final").url.appendingPathComponent("model.safetensors"))
@@ -72,9 +72,9 @@ import Testing
         #expect(a.mapValues(\.scalars) == b.mapValues(\.scalars))
     }
 
-    @Test func aSweepOfFourPointsRunsEachChildAndSummarises() throws {
+    @Test func aSweepOfFourPointsRunsEachChildAndSummarises() async throws {
         let dir = TemporaryDirectory()
-        let (report, folder) = RunHarness.run(
+        let (report, folder) = await RunHarness.run(
             """
             name: sweep
             seed: 9
@@ -101,13 +101,15 @@ import Testing
         let csv = try String(contentsOf: dir.url.appendingPathComponent("sweep.sweep/summary.csv"), encoding: .utf8)
         let rows = csv.split(separator: "\n")
         #expect(rows.count == 5 && rows[0].hasPrefix("run,lr,batch,") && rows[0].contains("test.accuracy"))
-        #expect(rows[0].components(separatedBy: ",").filter { $0 == "lr" }.count == 1, "the learning rate metric is train.lr")
+        #expect(
+            rows[0].components(separatedBy: ",").filter { $0 == "lr" }.count == 1,
+            "the learning rate metric is train.lr")
         let markdown = try String(contentsOf: dir.url.appendingPathComponent("sweep.sweep/summary.md"), encoding: .utf8)
         #expect(markdown.contains("| run | lr | batch |"))
         let status = try RunHarness.status(folder)
         #expect(status.state == .succeeded && status.step == 4 && status.totalSteps == 4)
         // Running it again finds every child finished.
-        let (again, _) = RunHarness.run(
+        let (again, _) = await RunHarness.run(
             try String(contentsOf: dir.url.appendingPathComponent("sweep.yaml"), encoding: .utf8), name: "sweep",
             in: dir)
         #expect(again.state == .succeeded)

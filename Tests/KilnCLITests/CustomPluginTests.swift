@@ -13,7 +13,7 @@ import Testing
     @Test(
         .enabled(if: ProcessInfo.processInfo.environment["KILN_SKIP_CUSTOM_PLUGIN_BUILD"] != "1"),
         .timeLimit(.minutes(30)))
-    func theExamplePackageBuildsItsOwnKilnWithTheLionOptimizer() throws {
+    func theExamplePackageBuildsItsOwnKilnWithTheLionOptimizer() async throws {
         let example = Self.packageRoot.appendingPathComponent("examples/custom-plugin")
         let scratch = Self.packageRoot.appendingPathComponent(".build/examples/custom-plugin")
         let build = Process()
@@ -28,7 +28,10 @@ import Testing
         let started = Date()
         try build.run()
         // One build, time-boxed: 25 minutes covers a cold build on two slow cores.
-        while build.isRunning && Date().timeIntervalSince(started) < 25 * 60 { usleep(100_000) }
+        // Sleeping, not blocking: this test must not hold a thread of the cooperative pool for minutes.
+        while build.isRunning && Date().timeIntervalSince(started) < 25 * 60 {
+            try await Task.sleep(for: .seconds(0.2))
+        }
         if build.isRunning {
             build.terminate()
             build.waitUntilExit()
@@ -38,34 +41,22 @@ import Testing
         try #require(
             build.terminationStatus == 0, "swift build of examples/custom-plugin failed:\n\(output.suffix(4000))")
 
-        let kiln = scratch.appendingPathComponent("debug/kiln-lion").path
+        let kiln = scratch.appendingPathComponent("debug/kiln-lion")
         let dir = try Scratch()
-        func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: kiln)
-            p.arguments = arguments
-            p.currentDirectoryURL = dir.url
-            let out = Pipe()
-            let err = Pipe()
-            p.standardOutput = out
-            p.standardError = err
-            try p.run()
-            let o = out.fileHandleForReading.readDataToEndOfFile()
-            let e = err.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        func run(_ arguments: [String]) async throws -> KilnProcess.Result {
+            try await KilnProcess.run(arguments, in: dir.url, executable: kiln)
         }
-        let shown = try run(["plugins", "optim.lion"])
+        let shown = try await run(["plugins", "optim.lion"])
         #expect(
             shown.status == 0 && shown.stdout.hasPrefix("optim.lion 0.1.0 (optimizer, optimizer.plugin) — Lion"),
             "\(shown)")
         #expect(shown.stdout.contains("  betas ") && shown.stdout.contains("Decoupled weight decay"))
-        let listed = try run(["plugins"])
+        let listed = try await run(["plugins"])
         #expect(listed.stdout.contains("optim.lion") && listed.stdout.contains("optim.adamw"))
 
         let spec = try String(contentsOf: example.appendingPathComponent("lion-spirals.yaml"), encoding: .utf8)
         try dir.write("lion-spirals.yaml", spec.replacingOccurrences(of: "steps: 300", with: "steps: 60"))
-        let ran = try run(["run", "lion-spirals.yaml", "--quiet"])
+        let ran = try await run(["run", "lion-spirals.yaml", "--quiet"])
         #expect(ran.status == 0, "\(ran.stderr)")
         let status = try String(
             contentsOf: dir.url.appendingPathComponent("lion-spirals.run/status.json"), encoding: .utf8)

@@ -8,6 +8,8 @@ import Testing
 /// The real `kiln` executable, started as a child process the way the daemon starts it.
 ///
 /// It is the `kiln` that `swift build --build-tests` built beside this test bundle (same configuration).
+/// Waiting is `async` and sleeps between polls: a test that blocked its thread would hold one of the few
+/// threads of Swift's cooperative pool (one per core) and starve the async tests running beside it.
 struct KilnProcess {
     /// `.build/<config>/kiln`, next to the test binary.
     static let executable: URL = {
@@ -29,17 +31,14 @@ struct KilnProcess {
     private let err: URL
 
     /// Starts `kiln arguments` in `directory`, with stdout and stderr going to files (no pipe can fill up).
-    init(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws {
+    init(_ arguments: [String], in directory: URL, executable: URL = executable) throws {
         try #require(
-            FileManager.default.isExecutableFile(atPath: Self.executable.path),
-            "no kiln at \(Self.executable.path); build it with `swift build --build-tests`")
+            FileManager.default.isExecutableFile(atPath: executable.path),
+            "no kiln at \(executable.path); build it with `swift build --build-tests`")
         process = Process()
-        process.executableURL = Self.executable
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
         let id = UUID().uuidString
         out = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-out-\(id)")
         err = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-err-\(id)")
@@ -56,9 +55,9 @@ struct KilnProcess {
     func send(_ signal: Int32) { kill(pid, signal) }
 
     /// Waits for the child to exit, at most `timeout` seconds (then kills it and fails).
-    func wait(timeout: Double = 120, sourceLocation: SourceLocation = #_sourceLocation) -> Result {
+    func wait(timeout: Double = 120, sourceLocation: SourceLocation = #_sourceLocation) async -> Result {
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
+        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(10)) }
         if process.isRunning {
             Issue.record(
                 "kiln \(process.arguments ?? []) still running after \(timeout) s", sourceLocation: sourceLocation)
@@ -78,10 +77,11 @@ struct KilnProcess {
 
     /// Runs `kiln arguments` to completion.
     static func run(
-        _ arguments: [String], in directory: URL, timeout: Double = 120,
+        _ arguments: [String], in directory: URL, executable: URL = executable, timeout: Double = 120,
         sourceLocation: SourceLocation = #_sourceLocation
-    ) throws -> Result {
-        try KilnProcess(arguments, in: directory).wait(timeout: timeout, sourceLocation: sourceLocation)
+    ) async throws -> Result {
+        try await KilnProcess(arguments, in: directory, executable: executable)
+            .wait(timeout: timeout, sourceLocation: sourceLocation)
     }
 }
 

@@ -3,9 +3,9 @@ import Testing
 
 /// `kiln plugins` and `kiln schema` from the real executable.
 @Suite struct PluginsCommandTests {
-    @Test func listsEveryPluginByKind() throws {
+    @Test func listsEveryPluginByKind() async throws {
         let dir = try Scratch()
-        let text = try KilnProcess.run(["plugins"], in: dir.url)
+        let text = try await KilnProcess.run(["plugins"], in: dir.url)
         #expect(text.status == 0)
         for line in [
             "model (model.plugin)", "dataset (data.dataset)", "  data.cifar100 1.0.0", "  optim.adamw 1.0.0",
@@ -13,16 +13,16 @@ import Testing
         ] {
             #expect(text.stdout.contains(line), "missing \(line)")
         }
-        let json = try KilnProcess.run(["plugins", "--json"], in: dir.url)
+        let json = try await KilnProcess.run(["plugins", "--json"], in: dir.url)
         let list = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         #expect(
             list.count == 19
                 && list.contains { $0["id"] as? String == "stage.prune-magnitude" && $0["kind"] as? String == "stage" })
     }
 
-    @Test func showsOnePluginWithEveryKey() throws {
+    @Test func showsOnePluginWithEveryKey() async throws {
         let dir = try Scratch()
-        let text = try KilnProcess.run(["plugins", "optim.adamw"], in: dir.url)
+        let text = try await KilnProcess.run(["plugins", "optim.adamw"], in: dir.url)
         #expect(text.status == 0)
         let lines = text.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines.first == "optim.adamw 1.0.0 (optimizer, optimizer.plugin) — Adam with decoupled weight decay")
@@ -32,18 +32,18 @@ import Testing
             })
         #expect(lines.contains { $0.hasPrefix("  weight_decay ") && $0.contains("0.01") })
         #expect(lines.contains("      Peak learning rate (the schedule scales it)."))
-        let json = try KilnProcess.run(["plugins", "data.mnist", "--json"], in: dir.url)
+        let json = try await KilnProcess.run(["plugins", "data.mnist", "--json"], in: dir.url)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let fields = try #require(object["fields"] as? [[String: Any]])
         #expect(fields.map { $0["key"] as? String } == ["directory", "variant", "scale"])
         #expect(fields[0]["required"] as? Bool == true && fields[0]["path"] as? String == "existing-directory")
-        let unknown = try KilnProcess.run(["plugins", "optim.adamv"], in: dir.url)
+        let unknown = try await KilnProcess.run(["plugins", "optim.adamv"], in: dir.url)
         #expect(unknown.status == 2 && unknown.stderr.contains("did you mean 'optim.adam', 'optim.adamw'?"))
     }
 
-    @Test func schemaIsJSONSchemaOfEverySlot() throws {
+    @Test func schemaIsJSONSchemaOfEverySlot() async throws {
         let dir = try Scratch()
-        let result = try KilnProcess.run(["schema"], in: dir.url)
+        let result = try await KilnProcess.run(["schema"], in: dir.url)
         #expect(result.status == 0)
         let schema = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(schema["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")

@@ -11,10 +11,10 @@ import Testing
         eval: {evaluators: [eval.accuracy]}
         """
 
-    @Test func aValidSpecExitsZero() throws {
+    @Test func aValidSpecExitsZero() async throws {
         let dir = try Scratch()
         try dir.write("ok.yaml", Self.valid)
-        let result = try KilnProcess.run(["validate", "ok.yaml"], in: dir.url)
+        let result = try await KilnProcess.run(["validate", "ok.yaml"], in: dir.url)
         #expect(result.status == 0)
         #expect(result.stdout == "ok.yaml: valid (1 run)\n")
         #expect(
@@ -22,14 +22,14 @@ import Testing
             "validate writes nothing")
     }
 
-    @Test func aSweepReportsItsRuns() throws {
+    @Test func aSweepReportsItsRuns() async throws {
         let dir = try Scratch()
         try dir.write("sweep.yaml", Self.valid + "\nsweep: {optimizer.lr: [0.1, 0.01, 0.001]}\n")
-        let result = try KilnProcess.run(["validate", "sweep.yaml"], in: dir.url)
+        let result = try await KilnProcess.run(["validate", "sweep.yaml"], in: dir.url)
         #expect(result.status == 0 && result.stdout == "sweep.yaml: valid (a sweep of 3 runs)\n")
     }
 
-    @Test func anInvalidSpecExitsTwoWithEveryProblemOnStdout() throws {
+    @Test func anInvalidSpecExitsTwoWithEveryProblemOnStdout() async throws {
         let dir = try Scratch()
         try dir.write(
             "bad.yaml",
@@ -39,7 +39,7 @@ import Testing
             optimizer: {plugin: optim.adamv}
             train: {method: train.supervised, steps: 0}
             """)
-        let result = try KilnProcess.run(["validate", "bad.yaml"], in: dir.url)
+        let result = try await KilnProcess.run(["validate", "bad.yaml"], in: dir.url)
         #expect(result.status == 2)
         #expect(
             result.stdout.split(separator: "\n") == [
@@ -51,10 +51,10 @@ import Testing
         #expect(result.stderr == "bad.yaml: invalid (4 problems)\n")
     }
 
-    @Test func pluginsThatCannotWorkTogetherAreInvalid() throws {
+    @Test func pluginsThatCannotWorkTogetherAreInvalid() async throws {
         let dir = try Scratch()
         try dir.write("text.yaml", Self.valid.replacingOccurrences(of: "data.spirals", with: "data.text"))
-        let result = try KilnProcess.run(["validate", "text.yaml"], in: dir.url)
+        let result = try await KilnProcess.run(["validate", "text.yaml"], in: dir.url)
         #expect(result.status == 2)
         #expect(
             result.stdout
@@ -62,29 +62,29 @@ import Testing
         )
     }
 
-    @Test func pathsOutsideTheDataRootsAndMissingFilesAreInvalid() throws {
+    @Test func pathsOutsideTheDataRootsAndMissingFilesAreInvalid() async throws {
         let dir = try Scratch()
         try dir.write(
             "inside/p.yaml",
             Self.valid.replacingOccurrences(
                 of: "{dataset: data.spirals}", with: "{dataset: data.csv, file: ../secret.csv}"))
         try dir.write("secret.csv", "a,label\n1,0\n")
-        let escaped = try KilnProcess.run(["validate", "inside/p.yaml"], in: dir.url)
+        let escaped = try await KilnProcess.run(["validate", "inside/p.yaml"], in: dir.url)
         #expect(
             escaped.status == 2
                 && escaped.stdout.hasPrefix(
                     "inside/p.yaml:1:33: data.file: '../secret.csv' uses '..' to leave the data roots"),
             "\(escaped.stdout)")
-        let allowed = try KilnProcess.run(["validate", "inside/p.yaml", "--data-root", "."], in: dir.url)
+        let allowed = try await KilnProcess.run(["validate", "inside/p.yaml", "--data-root", "."], in: dir.url)
         #expect(allowed.status == 0, "\(allowed.stdout)")
-        let missing = try KilnProcess.run(["validate", "nope.yaml"], in: dir.url)
+        let missing = try await KilnProcess.run(["validate", "nope.yaml"], in: dir.url)
         #expect(missing.status == 2 && missing.stdout.hasPrefix("nope.yaml: "), "\(missing.stdout)")
     }
 
-    @Test func runRefusesAnInvalidSpecWithTheSameReport() throws {
+    @Test func runRefusesAnInvalidSpecWithTheSameReport() async throws {
         let dir = try Scratch()
         try dir.write("bad.yaml", Self.valid.replacingOccurrences(of: "steps: 10", with: "steps: -1"))
-        let result = try KilnProcess.run(["run", "bad.yaml"], in: dir.url)
+        let result = try await KilnProcess.run(["run", "bad.yaml"], in: dir.url)
         #expect(result.status == 2)
         #expect(result.stderr == "bad.yaml:4:42: train.steps: must be >= 1 (got -1)\n", "\(result.stderr)")
         let status = try String(contentsOf: dir.url.appendingPathComponent("bad.run/status.json"), encoding: .utf8)

@@ -1,11 +1,17 @@
 #ifndef KILN_STOP_SIGNALS_H
 #define KILN_STOP_SIGNALS_H
 
-/// Installs a handler for SIGTERM and SIGINT that writes the signal number, as one byte, to `fd` (the write end
-/// of a non-blocking pipe) and does nothing else. Returns 0, or -1 with errno set.
+/// Takes over SIGTERM and SIGINT for `kiln run`; returns a signalfd that reads them, or -1 with errno set.
 ///
-/// Written in C because a signal handler may run in any thread at any instruction, in the middle of malloc
-/// included: it must not allocate, lock or touch lazily initialised state, which Swift code cannot promise.
-int kiln_install_stop_handler(int fd);
+/// - Blocks both in the calling thread, so every thread it starts afterwards (the engine's OpenMP workers
+///   included) inherits the block and a signal never interrupts a compute kernel: it stays pending until the
+///   signalfd is read. (Signals landing in oneDNN's matrix kernels on worker threads were seen to corrupt the heap.)
+/// - Installs a handler for any thread that already existed with the signals unblocked: it writes the signal
+///   number, as one byte, to `fd` (the write end of a non-blocking pipe) and does nothing else, so it is
+///   async-signal-safe. It also means an inherited "ignore" disposition no longer discards the signals.
+int kiln_trap_stop_signals(int fd);
+
+/// Reads one signal from a signalfd made by `kiln_trap_stop_signals`: its number, or -1.
+int kiln_read_stop_signal(int signal_fd);
 
 #endif

@@ -101,7 +101,7 @@ public struct ExperimentRunner: Sendable {
         let report = problems.joined(separator: "\n")
         let bytes = (try? [UInt8](Data(contentsOf: url))) ?? []
         do {
-            let lock = try FolderLock(folder)
+            let lock = try FolderLock(folder, inherited: options.inheritedLock)
             defer { withExtendedLifetime(lock) {} }
             try AtomicFile.write(Data((report + "\n").utf8), to: folder.url.appendingPathComponent("validation.txt"))
             let previous = try? RunStatus.read(from: folder.status)

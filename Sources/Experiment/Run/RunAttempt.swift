@@ -23,12 +23,14 @@ struct RunAttempt {
     var progressPrefix = ""
     /// A sweep's own status, marked `interrupted` too if the stop deadline passes inside this child.
     var parentStatus: StatusReporter? = nil
+    /// Whether `options.inheritedLock` is this run's (not a sweep child's).
+    var usesInheritedLock = true
 
     /// Runs to the end, a stop request or a failure; never throws: every ending is a report.
     func execute() -> RunReport {
         let lock: FolderLock
         do throws(RunError) {
-            lock = try FolderLock(folder)
+            lock = try FolderLock(folder, inherited: usesInheritedLock ? options.inheritedLock : nil)
             if options.restart { try clear() }
         } catch {
             return RunReport(
@@ -54,7 +56,7 @@ struct RunAttempt {
                 url: folder.status,
                 status: RunStatus(
                     state: .running, specHash: specHash, step: 0, totalSteps: nil, progress: 0, startedAt: startedAt,
-                    pid: getpid(), attempt: (previous?.attempt ?? 0) + 1, message: "starting"))
+                    pid: getpid(), attempt: options.attempt ?? (previous?.attempt ?? 0) + 1, message: "starting"))
         } catch {
             return RunReport(
                 state: nil, failure: error.failureClass, message: error.description,
@@ -63,7 +65,8 @@ struct RunAttempt {
         let logger = Logger(label: "kiln.run") { _ in RunLogHandler(sink: sink) }
         let context = RunContext(
             folder: folder, logger: logger, status: status, stop: stop, terminal: terminal,
-            memoryLimitMB: spec.resources.memoryMB, maxMinutes: spec.resources.maxMinutes, threads: threads,
+            memoryLimitMB: spec.resources.memoryMB ?? options.memoryLimitMB,
+            maxMinutes: spec.resources.maxMinutes ?? options.maxMinutes, threads: threads,
             configHash: Self.configHash(spec), progressPrefix: progressPrefix)
         let parentStatus = parentStatus
         trap?.setDeadlineHandler {
@@ -213,7 +216,7 @@ struct RunAttempt {
     private func clear() throws(RunError) {
         let fm = FileManager.default
         let names = (try? fm.contentsOfDirectory(atPath: folder.url.path)) ?? []
-        for name in names where name != ".lock" {
+        for name in names where name != "lock" {
             do { try fm.removeItem(at: folder.url.appendingPathComponent(name)) } catch {
                 throw .io("cannot clear \(folder.url.path) for --restart: \(error.localizedDescription)")
             }

@@ -31,8 +31,8 @@ public struct RunFolder: Sendable, Equatable {
     public var resolvedSpec: URL { url.appendingPathComponent("spec.resolved.yaml") }
     /// `provenance.json`: version, git commit, host, CPU, threads, seeds, start and end.
     public var provenance: URL { url.appendingPathComponent("provenance.json") }
-    /// `.lock`: held with `flock` while a process works on the run.
-    var lock: URL { url.appendingPathComponent(".lock") }
+    /// `lock`: held with `flock` while a process works on the run (the daemon's run lock too).
+    var lock: URL { url.appendingPathComponent("lock") }
     /// The work folder of a run with `train:` (the run folder itself).
     public var work: WorkFolder { WorkFolder(url: url) }
     /// The work folder of stage `name`.

@@ -17,11 +17,21 @@ public struct RunOptions: Sendable {
     public var echoLog: Bool
     /// How long a stop request may take before the process exits without a final checkpoint.
     public var stopDeadline: Duration
+    /// A descriptor that already holds the run folder's lock (the daemon's `KILN_LOCK_FD`), used instead of
+    /// locking again when it is that folder's `lock` file.
+    public var inheritedLock: Int32?
+    /// The attempt number to record (the daemon's `KILN_ATTEMPT`); nil counts from the previous status.
+    public var attempt: Int?
+    /// A memory limit in MiB for specs that set no `resources.memory_mb` (the daemon's `KILN_MEMORY_LIMIT_MIB`).
+    public var memoryLimitMB: Int?
+    /// A wall-clock limit for specs that set no `resources.max_minutes` (the daemon's `KILN_WALL_TIME_SECONDS`).
+    public var maxMinutes: Double?
 
     /// Options with the given values; the defaults suit an interactive `kiln run`.
     public init(
         threads: Int? = nil, restart: Bool = false, dataRoots: [URL] = [], runRoots: [URL] = [],
-        kilnVersion: String = "unknown", echoLog: Bool = true, stopDeadline: Duration = .seconds(30)
+        kilnVersion: String = "unknown", echoLog: Bool = true, stopDeadline: Duration = .seconds(30),
+        inheritedLock: Int32? = nil, attempt: Int? = nil, memoryLimitMB: Int? = nil, maxMinutes: Double? = nil
     ) {
         self.threads = threads
         self.restart = restart
@@ -30,6 +40,10 @@ public struct RunOptions: Sendable {
         self.kilnVersion = kilnVersion
         self.echoLog = echoLog
         self.stopDeadline = stopDeadline
+        self.inheritedLock = inheritedLock
+        self.attempt = attempt
+        self.memoryLimitMB = memoryLimitMB
+        self.maxMinutes = maxMinutes
     }
 
     /// Threads when neither the command line nor the spec says: the CPUs available, at most 8.

@@ -34,12 +34,17 @@ public final class StopSignal: Sendable {
 
 /// Turns SIGTERM and SIGINT into stop requests, with a deadline after which the process exits on its own.
 ///
-/// A C handler (`CStopSignals`) catches the signal in whichever thread the kernel picks (the engine's worker
-/// threads included) and does only async-signal-safe work: it writes the signal number to a pipe. A watcher thread reads
-/// the pipe and does the rest as ordinary code: it sets the ``StopSignal``, waits out the deadline or a second
-/// signal, and then calls the deadline handler. (Dispatch signal sources are not used: with them, a SIGTERM sent
-/// to `kiln run` mid-training was seen to end the process by the default action, as libdispatch on Linux blocks
-/// the signal for its signalfd in one thread only.) Install once per process, in `kiln run`; in-process callers
+/// The signals are blocked in the thread that installs the trap, so every thread started later (the engine's
+/// OpenMP workers) inherits the block and no compute kernel is ever interrupted; they stay pending until a watcher
+/// thread reads them from a signalfd (`CStopSignals`). A thread that existed before keeps them unblocked and, if
+/// the kernel picks it, runs a C handler that only writes the signal number to a pipe the watcher also reads. The
+/// watcher does the rest as ordinary code: it sets the ``StopSignal``, waits out the deadline or a second signal,
+/// and calls the deadline handler.
+///
+/// Why not simpler: with Dispatch signal sources a SIGTERM sent mid-training sometimes ended the process by the
+/// default action (libdispatch blocks the signal for its signalfd in one thread only); with a handler in every
+/// thread, signals landing in oneDNN's matrix kernels on worker threads sometimes corrupted the heap (about 1 in
+/// 15 stops). Install once per process, in `kiln run`, before the engine starts its threads; in-process callers
 /// (tests) pass their own ``StopSignal`` instead.
 public final class SignalTrap: Sendable {
     private final class Handler: Sendable {
@@ -55,27 +60,36 @@ public final class SignalTrap: Sendable {
         guard pipe(&fds) == 0 else { return }
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        let readEnd = fds[0]
+        let signals = kiln_trap_stop_signals(fds[1])
+        let pipeRead = fds[0]
         let handler = handler
         let (seconds, attoseconds) = deadline.components
         let milliseconds = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
-        // The handler first (it also unblocks the signals), so the watcher thread inherits the unblocked mask.
-        _ = kiln_install_stop_handler(fds[1])
         let watcher = Thread {
-            var byte: UInt8 = 0
+            // Both sources of signals: the signalfd (the usual path) and the handler's pipe.
+            func next(timeout: Int32) -> Int32? {
+                var entries = [
+                    pollfd(fd: signals, events: Int16(POLLIN), revents: 0),
+                    pollfd(fd: pipeRead, events: Int16(POLLIN), revents: 0),
+                ]
+                var ready: Int32
+                repeat { ready = poll(&entries, 2, timeout) } while ready < 0 && errno == EINTR
+                guard ready > 0 else { return nil }
+                if signals >= 0 && entries[0].revents != 0 { return kiln_read_stop_signal(signals) }
+                var byte: UInt8 = 0
+                return read(pipeRead, &byte, 1) == 1 ? Int32(byte) : nil
+            }
             while true {
-                let n = read(readEnd, &byte, 1)
-                if n < 0 && errno == EINTR { continue }
-                guard n == 1 else { return }
-                if stop.request(reason: signalName(Int32(byte))) > 1 {
+                guard let first = next(timeout: -1) else {
+                    usleep(10_000)  // a failing descriptor must not turn this into a busy loop
+                    continue
+                }
+                if stop.request(reason: signalName(first)) > 1 {
                     handler.fire()
                     continue
                 }
                 // Wait for the deadline or a second signal, whichever comes first.
-                var entry = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
-                var ready: Int32
-                repeat { ready = poll(&entry, 1, Swift.max(milliseconds, 1)) } while ready < 0 && errno == EINTR
-                if ready > 0, read(readEnd, &byte, 1) == 1 { stop.request(reason: signalName(Int32(byte))) }
+                if let second = next(timeout: Swift.max(milliseconds, 1)) { stop.request(reason: signalName(second)) }
                 handler.fire()
             }
         }

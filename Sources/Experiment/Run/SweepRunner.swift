@@ -27,7 +27,7 @@ struct SweepRunner {
         let specHash = "sha256:" + SHA256.hex(fileBytes)
         let lock: FolderLock
         do throws(RunError) {
-            lock = try FolderLock(folder)
+            lock = try FolderLock(folder, inherited: options.inheritedLock)
         } catch {
             return RunReport(
                 state: nil, failure: error.failureClass, message: error.description,
@@ -45,7 +45,7 @@ struct SweepRunner {
                 url: folder.status,
                 status: RunStatus(
                     state: .running, specHash: specHash, step: 0, totalSteps: plan.children.count, progress: 0,
-                    startedAt: startedAt, pid: getpid(), attempt: (previous?.attempt ?? 0) + 1,
+                    startedAt: startedAt, pid: getpid(), attempt: options.attempt ?? (previous?.attempt ?? 0) + 1,
                     message: "sweep of \(plan.children.count) runs"))
         } catch {
             return RunReport(
@@ -68,7 +68,8 @@ struct SweepRunner {
                 url: plan.source.deletingLastPathComponent().appendingPathComponent(child.directory))
             let attempt = RunAttempt(
                 spec: child.spec, folder: childFolder, specHash: childHash(child), catalog: catalog, options: options,
-                stop: stop, trap: trap, terminal: terminal, progressPrefix: "[\(child.label)] ", parentStatus: status)
+                stop: stop, trap: trap, terminal: terminal, progressPrefix: "[\(child.label)] ", parentStatus: status,
+                usesInheritedLock: false)
             logger.info("child started", metadata: ["child": "\(child.label)"])
             let report = attempt.execute()
             states[child.label] = report.state
