@@ -18,13 +18,13 @@ import Testing
 
     @Test func aBusyFolderIsNotTouched() async throws {
         let dir = TemporaryDirectory()
-        let spec = dir.write("busy.yaml", text: Self.spec)
-        let lock = try FolderLock(RunFolder(beside: spec))
-        let report = ExperimentRunner(catalog: RunHarness.catalog, options: RunHarness.options).run(specAt: spec)
+        let folder = RunFolder(beside: dir.url.appendingPathComponent("busy.yaml"))
+        let lock = try FolderLock(folder)
+        let (report, _) = await RunHarness.run(Self.spec, name: "busy", in: dir)
         #expect(
             report.exitCode == KilnExitCode.cannotStart
                 && report.message.hasPrefix("another kiln process is working on"))
-        #expect(!FileManager.default.fileExists(atPath: RunFolder(beside: spec).status.path))
+        #expect(!FileManager.default.fileExists(atPath: folder.status.path))
         withExtendedLifetime(lock) {}
     }
 
