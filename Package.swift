@@ -36,8 +36,9 @@ let package = Package(
         .target(
             name: "KilnCLI",
             dependencies: [
-                "TensorEngine", "TensorNN",
+                "TensorEngine", "TensorNN", "DaemonCore", "Spec", "PluginAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .target(name: "Experiment", dependencies: ["TensorEngine", "CZlib"], swiftSettings: strict),
@@ -45,7 +46,7 @@ let package = Package(
         .target(
             name: "DaemonCore",
             dependencies: [
-                "PluginAPI",
+                "PluginAPI", "Spec",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -62,7 +63,7 @@ let package = Package(
         .testTarget(
             name: "DaemonCoreTests",
             dependencies: [
-                "DaemonCore", "PluginAPI",
+                "DaemonCore", "PluginAPI", "Spec",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

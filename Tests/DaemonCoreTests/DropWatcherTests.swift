@@ -67,6 +67,22 @@ import Testing
         }
     }
 
+    @Test func takesARenamedInSpecAtOnceButDebouncesInPlaceWrites() async throws {
+        let root = try TempDirectory("rename")
+        defer { root.remove() }
+        let drop = try root.directory("drop")
+        let outside = try root.directory("outside")
+        try await watching(drop, debounce: .seconds(3)) { recorder in
+            let start = ContinuousClock.now
+            try moveIn(drop.appendingPathComponent("moved.yaml"), "model: a\n", staging: outside)
+            #expect(await recorder.wait(timeout: .seconds(2)) { Self.ready($0) == ["moved.yaml"] })
+            #expect(start.duration(to: .now) < .seconds(1))
+            try writeFile(drop.appendingPathComponent("written.yaml"), "model: b\n")
+            // Still inside its 3-second quiet period.
+            #expect(!(await recorder.wait(timeout: .milliseconds(500)) { Self.ready($0).contains("written.yaml") }))
+        }
+    }
+
     @Test func reportsRemovalsCancelFilesAndNewSubfolders() async throws {
         let root = try TempDirectory("events")
         defer { root.remove() }
