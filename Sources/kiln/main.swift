@@ -1,3 +1,4 @@
 import KilnCLI
 
-KilnCLI.start()
+// The one list of built-in plugins goes here (`KilnCLI.main(plugins: [...])`) as plugins land.
+await KilnCLI.main(plugins: [])
