@@ -68,5 +68,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
+        // Drives the built `kiln` executable as a separate process; imports nothing of ours.
+        .testTarget(name: "DaemonIntegrationTests", swiftSettings: strict),
     ]
 )
