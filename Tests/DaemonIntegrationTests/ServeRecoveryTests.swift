@@ -30,6 +30,34 @@ struct ServeRecoveryTests {
         #expect(try await fixture.waitForExit(within: .seconds(10)) == 0)
     }
 
+    @Test func sighupReloadsTheSettingsAndKeepsThemWhenTheFileIsBroken() async throws {
+        let fixture = try ServeFixture("reload")
+        try await fixture.start()
+        let original = try String(contentsOf: fixture.settings, encoding: .utf8)
+
+        try (original + "concurrency: 0\n").write(to: fixture.settings, atomically: true, encoding: .utf8)
+        fixture.signal(SIGHUP)
+        #expect(await eventually { fixture.log().contains("configuration reload failed") }, "\(fixture.log())")
+
+        try original.replacingOccurrences(of: "concurrency: 2", with: "concurrency: 1")
+            .write(to: fixture.settings, atomically: true, encoding: .utf8)
+        fixture.signal(SIGHUP)
+        #expect(await eventually { fixture.log().contains("configuration reloaded daemon.concurrency=1") }, "\(fixture.log())")
+        let messages = fixture.collectNotifications()
+        #expect(messages.filter { $0.hasPrefix("RELOADING=1\nMONOTONIC_USEC=") }.count == 2)
+        #expect(messages.last == "READY=1")
+
+        // Concurrency 1 now: a second spec waits for the first.
+        try fixture.drop("first", ServeFixture.spec("hold"))
+        #expect(await fixture.waitForChild("first"))
+        try fixture.drop("second", ServeFixture.spec())
+        #expect(await fixture.waitFor("second", "queued"))
+        try fixture.release("first")
+        #expect(try await kiln(["wait", "second", "--drop", fixture.drop.path], in: fixture.root).status == 0)
+        fixture.signal(SIGTERM)
+        #expect(try await fixture.waitForExit(within: .seconds(10)) == 0)
+    }
+
     @Test func systemdHearsReadyStatusWatchdogAndStoppingAndSigtermEndsWithinTheDeadline() async throws {
         let fixture = try ServeFixture("notify")
         try await fixture.start(environment: ["WATCHDOG_USEC": "200000"])

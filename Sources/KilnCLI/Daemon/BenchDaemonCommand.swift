@@ -46,8 +46,10 @@ struct BenchDaemonCommand: ParsableCommand {
         let pid = daemon.processIdentifier
         // The first drop doubles as the readiness probe (the startup scan is done once it runs).
         _ = try dropAndWait("warmup", drop: drop, staging: staging, timeout: 30)
+        let fresh = try ProcSample(pid: pid)
+        print(String(format: "kiln bench-daemon: after the first run RSS %.1f MB (%.1f MB private)", fresh.rssMB, fresh.anonMB))
 
-        print("kiln bench-daemon: \(drops) drops one at a time")
+        print("kiln bench-daemon: \(drops) drops, one at a time")
         var latencies: [Double] = []
         for i in 0..<drops { latencies.append(try dropAndWait("latency-\(i)", drop: drop, staging: staging, timeout: 10)) }
         latencies.sort()
@@ -59,11 +61,15 @@ struct BenchDaemonCommand: ParsableCommand {
         Thread.sleep(forTimeInterval: idleSeconds)
         let after = try ProcSample(pid: pid)
         let idleCPU = after.cpuSeconds - before.cpuSeconds
-        let wakeups = after.contextSwitches - before.contextSwitches
+        let wakeups = after.switches(since: before)
         print(
             String(
-                format: "  idle over %.0f s: CPU %.3f s, %d context switches; RSS %.1f MB (peak %.1f MB)",
-                idleSeconds, idleCPU, wakeups, after.rssMB, after.peakRSSMB))
+                format: "  idle over %.0f s: CPU %.3f s, %d context switches in %d threads",
+                idleSeconds, idleCPU, wakeups, after.switches.count))
+        print(
+            String(
+                format: "  memory when idle: RSS %.1f MB (%.1f MB private, the rest shared library pages), PSS %.1f MB",
+                after.rssMB, after.anonMB, after.pssMB))
 
         var names: [String] = []
         for i in 0..<burst {
@@ -86,8 +92,8 @@ struct BenchDaemonCommand: ParsableCommand {
         let busy = try ProcSample(pid: pid)
         print(
             String(
-                format: "  throughput: %d specs in %.2f s (%.0f runs/s, concurrency %d); RSS after %.1f MB",
-                burst, burstSeconds, Double(burst) / burstSeconds, concurrency, busy.rssMB))
+                format: "  throughput: %d specs in %.2f s (%.0f runs/s, concurrency %d); RSS after %.1f MB (peak %.1f MB)",
+                burst, burstSeconds, Double(burst) / burstSeconds, concurrency, busy.rssMB, busy.peakRSSMB))
 
         let stopStart = Date()
         kill(pid, SIGTERM)
@@ -99,7 +105,8 @@ struct BenchDaemonCommand: ParsableCommand {
             let results: [String: Double] = [
                 "pickup_median_ms": median, "pickup_p99_ms": p99, "pickup_max_ms": latencies.last ?? 0,
                 "idle_cpu_seconds": idleCPU, "idle_context_switches": Double(wakeups), "idle_seconds": idleSeconds,
-                "idle_rss_mb": after.rssMB, "peak_rss_mb": busy.peakRSSMB, "burst_specs": Double(burst),
+                "idle_rss_mb": after.rssMB, "idle_private_mb": after.anonMB, "idle_pss_mb": after.pssMB,
+                "peak_rss_mb": busy.peakRSSMB, "burst_specs": Double(burst),
                 "burst_seconds": burstSeconds, "burst_runs_per_second": Double(burst) / burstSeconds,
                 "stop_ms": stopSeconds * 1000,
             ]
@@ -165,9 +172,13 @@ struct BenchDaemonCommand: ParsableCommand {
 /// CPU time, context switches and memory of a process, from `/proc`.
 private struct ProcSample {
     var cpuSeconds: Double
-    var contextSwitches: Int
+    /// Context switches per thread (task id → voluntary + involuntary).
+    var switches: [String: Int]
     var rssMB: Double
+    var anonMB: Double
     var peakRSSMB: Double
+    /// Proportional set size: shared library pages divided among the processes mapping them.
+    var pssMB: Double
 
     init(pid: Int32) throws {
         let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
@@ -175,28 +186,28 @@ private struct ProcSample {
         let fields = stat[stat.index(after: stat.lastIndex(of: ")")!)...].split(separator: " ")
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         cpuSeconds = (Double(fields[11]) ?? 0) / ticks + (Double(fields[12]) ?? 0) / ticks
-        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        func value(_ key: String) -> Double {
-            let line = status.split(separator: "\n").first { $0.hasPrefix(key + ":") } ?? ""
+        func kilobytes(_ key: String, in text: String) -> Double {
+            let line = text.split(separator: "\n").first { $0.hasPrefix(key + ":") } ?? ""
             return Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "0") ?? 0
         }
-        contextSwitches = Int(value("voluntary_ctxt_switches") + value("nonvoluntary_ctxt_switches"))
-        rssMB = value("VmRSS") / 1024
-        peakRSSMB = value("VmHWM") / 1024
-        // Threads' switches are per task: sum them, the main task's alone misses the worker threads.
-        if let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") {
-            var total = 0
-            for task in tasks {
-                guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/status", encoding: .utf8) else {
-                    continue
-                }
-                for line in text.split(separator: "\n") where line.hasPrefix("voluntary_ctxt_switches:")
-                    || line.hasPrefix("nonvoluntary_ctxt_switches:")
-                {
-                    total += Int(line.split(separator: "\t").last.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0
-                }
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        rssMB = kilobytes("VmRSS", in: status) / 1024
+        anonMB = kilobytes("RssAnon", in: status) / 1024
+        peakRSSMB = kilobytes("VmHWM", in: status) / 1024
+        let rollup = (try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8)) ?? ""
+        pssMB = kilobytes("Pss", in: rollup) / 1024
+        switches = [:]
+        for task in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? [] {
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/status", encoding: .utf8) else {
+                continue
             }
-            contextSwitches = total
+            switches[task] = Int(
+                kilobytes("voluntary_ctxt_switches", in: text) + kilobytes("nonvoluntary_ctxt_switches", in: text))
         }
+    }
+
+    /// Context switches since `earlier`, over the threads alive now (a thread started since counts from 0).
+    func switches(since earlier: ProcSample) -> Int {
+        switches.reduce(0) { $0 + $1.value - (earlier.switches[$1.key] ?? 0) }
     }
 }
