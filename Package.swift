@@ -28,8 +28,9 @@ let package = Package(
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "TensorEngine", dependencies: ["CDNNL"], swiftSettings: strict),
-        .target(name: "TensorNN", dependencies: ["TensorEngine"], swiftSettings: strict),
-        .target(name: "PluginAPI", swiftSettings: strict),
+        .target(name: "DurableFile", swiftSettings: strict),
+        .target(name: "TensorNN", dependencies: ["TensorEngine", "DurableFile"], swiftSettings: strict),
+        .target(name: "PluginAPI", dependencies: ["DurableFile"], swiftSettings: strict),
         .target(
             name: "Spec", dependencies: ["PluginAPI", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
@@ -68,6 +69,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
+        .testTarget(
+            name: "ConvTests", dependencies: ["TensorEngine", "TestSupport"],
+            resources: [.copy("Fixtures")], swiftSettings: strict),
         // Drives the built `kiln` executable as a separate process; imports nothing of ours.
         .testTarget(name: "DaemonIntegrationTests", swiftSettings: strict),
     ]

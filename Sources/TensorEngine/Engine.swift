@@ -25,3 +25,11 @@ public enum Engine {
         return "oneDNN \(v.pointee.major).\(v.pointee.minor).\(v.pointee.patch)"
     }
 }
+
+/// OpenMP's thread count is per calling thread: a oneDNN call from any thread other than the one that set
+/// `Engine.threads` would use the OpenMP default (every core). Called before each oneDNN call; cheap.
+@inline(__always)
+package func alignOpenMPThreads() {
+    let n = Int32(Engine.threads)
+    if omp_get_max_threads() != n { omp_set_num_threads(n) }
+}

@@ -1,3 +1,4 @@
+import DurableFile
 public import Foundation
 
 #if canImport(Glibc)
@@ -48,7 +49,7 @@ public struct CheckpointStore: Sendable {
         let url = url(forStep: checkpoint.step)
         try checkpoint.write(to: url)
         let name = Array((url.lastPathComponent + "\n").utf8)
-        try AtomicFile.write(to: latestPointer) { (w: borrowing AtomicFile.Writer) throws(CheckpointError) in
+        try CheckpointIO.write(to: latestPointer) { (w: borrowing AtomicFile.Writer) throws(AtomicFileError) in
             try w.write(name)
         }
         try prune(keeping: url)
@@ -96,12 +97,12 @@ public struct CheckpointStore: Sendable {
     /// Deletes all but the newest `keepLast` checkpoints, and temporary files a crashed save left behind.
     private func prune(keeping current: URL) throws(CheckpointError) {
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        for name in leftovers where name.hasPrefix(".step-") && name.contains(".safetensors.tmp.") {
+        for name in leftovers where name.hasPrefix(".step-") && AtomicFile.isTemporaryName(name) {
             _ = unlinkFile(directory.appendingPathComponent(name).path)
         }
         let all = try files()
         for old in all.dropLast(keepLast) where old.url.lastPathComponent != current.lastPathComponent {
-            if unlinkFile(old.url.path) != 0 { throw AtomicFile.failure(old.url.path, "unlink") }
+            if unlinkFile(old.url.path) != 0 { throw CheckpointIO.failure(old.url.path, "unlink") }
         }
     }
 }

@@ -1,3 +1,4 @@
+import DurableFile
 public import Foundation
 public import TensorEngine
 
@@ -47,12 +48,12 @@ public enum SafeTensors {
         var header = Array("{\(entries.joined(separator: ","))}".utf8)
         header.append(contentsOf: repeatElement(UInt8(ascii: " "), count: (8 - header.count % 8) % 8))
         let length = UInt64(header.count)
-        try AtomicFile.write(to: url) { (w: borrowing AtomicFile.Writer) throws(CheckpointError) in
+        try CheckpointIO.write(to: url) { (w: borrowing AtomicFile.Writer) throws(AtomicFileError) in
             try w.write((0..<8).map { UInt8(truncatingIfNeeded: length >> (8 * $0)) })
             try w.write(header)
             for name in names {
                 let t = tensors[name]!
-                try w.write(UnsafeRawPointer(t.storage.base), count: t.count * 4)
+                try w.write(UnsafeRawBufferPointer(start: t.storage.base, count: t.count * 4))
             }
         }
     }
@@ -63,10 +64,10 @@ public enum SafeTensors {
     ) {
         let path = url.path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw AtomicFile.failure(path, "open") }
+        if fd < 0 { throw CheckpointIO.failure(path, "open") }
         defer { close(fd) }
         var info = stat()
-        if fstat(fd, &info) != 0 { throw AtomicFile.failure(path, "stat") }
+        if fstat(fd, &info) != 0 { throw CheckpointIO.failure(path, "stat") }
         let size = Int(info.st_size)
         if size < 8 { throw .truncated(path: path, detail: "\(size) bytes, fewer than the 8-byte header length") }
         let prefix = try readBytes(fd, path, offset: 0, count: 8)
@@ -134,7 +135,7 @@ public enum SafeTensors {
             let got = pread(fd, dst + done, count - done, off_t(offset + done))
             if got < 0 {
                 if errno == EINTR { continue }
-                throw AtomicFile.failure(path, "read")
+                throw CheckpointIO.failure(path, "read")
             }
             if got == 0 {
                 throw .truncated(

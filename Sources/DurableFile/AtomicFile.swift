@@ -22,6 +22,51 @@ public enum AtomicFile {
     public static func write(
         _ data: Data, to url: URL, permissions: UInt32 = 0o644, durable: Bool = true
     ) throws(AtomicFileError) {
+        try write(to: url, permissions: permissions, durable: durable) { (w: borrowing Writer) throws(AtomicFileError) in
+            // withUnsafeBytes rethrows untyped errors, so the typed one is carried out by hand.
+            var failure: AtomicFileError?
+            data.withUnsafeBytes { raw in
+                do throws(AtomicFileError) { try w.write(raw) } catch { failure = error }
+            }
+            if let failure { throw failure }
+        }
+    }
+
+    /// An open temporary file being written; `write(to:…)` hands one to its body.
+    public struct Writer: ~Copyable {
+        let fd: Int32
+        let path: String
+
+        /// Writes all the bytes, retrying short writes and EINTR.
+        public func write(_ bytes: UnsafeRawBufferPointer) throws(AtomicFileError) {
+            guard let base = bytes.baseAddress else { return }
+            var offset = 0
+            while offset < bytes.count {
+                let n = Glibc.write(fd, base + offset, Swift.min(bytes.count - offset, 1 << 30))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw AtomicFileError(step: .write, path: path, errno: errno)
+                }
+                offset += n
+            }
+        }
+
+        /// Writes all the bytes of an array.
+        public func write(_ bytes: [UInt8]) throws(AtomicFileError) {
+            var failure: AtomicFileError?
+            bytes.withUnsafeBytes { raw in
+                do throws(AtomicFileError) { try write(raw) } catch { failure = error }
+            }
+            if let failure { throw failure }
+        }
+    }
+
+    /// Creates or replaces `url` with the bytes `body` writes, atomically and (by default) durably. Large files
+    /// (checkpoints) stream through this without first being copied into one buffer.
+    public static func write(
+        to url: URL, permissions: UInt32 = 0o644, durable: Bool = true,
+        _ body: (borrowing Writer) throws(AtomicFileError) -> Void
+    ) throws(AtomicFileError) {
         let target = url.path
         let directory = url.deletingLastPathComponent().path
         let temporary = directory + "/." + url.lastPathComponent + "." + uniqueSuffix() + ".tmp"
@@ -33,7 +78,7 @@ public enum AtomicFile {
             if !closed { close(fd) }
         }
         do throws(AtomicFileError) {
-            try writeAll(data, to: fd, path: temporary)
+            try body(Writer(fd: fd, path: temporary))
             if durable, fsync(fd) != 0 { throw AtomicFileError(step: .sync, path: temporary, errno: errno) }
             closed = true
             guard close(fd) == 0 else { throw AtomicFileError(step: .close, path: temporary, errno: errno) }
@@ -47,6 +92,9 @@ public enum AtomicFile {
         if durable { try syncDirectory(directory) }
     }
 
+    /// Whether `name` is a temporary file this type creates (a crashed writer's leftovers can be removed).
+    public static func isTemporaryName(_ name: String) -> Bool { name.hasPrefix(".") && name.hasSuffix(".tmp") }
+
     /// Flushes a directory's entries (a rename or a new file in it) to disk.
     public static func syncDirectory(_ path: String) throws(AtomicFileError) {
         let dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -57,22 +105,6 @@ public enum AtomicFile {
         if fsync(dfd) != 0 && errno == EIO {
             throw AtomicFileError(step: .syncDirectory, path: path, errno: EIO)
         }
-    }
-
-    private static func writeAll(_ data: Data, to fd: Int32, path: String) throws(AtomicFileError) {
-        let failure: Int32? = data.withUnsafeBytes { raw -> Int32? in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += n
-            }
-            return nil
-        }
-        if let failure { throw AtomicFileError(step: .write, path: path, errno: failure) }
     }
 
     /// Distinct per process and per call, so two writers in one directory never share a temp file.
