@@ -9,7 +9,7 @@ struct ServeRecoveryTests {
         let fixture = try ServeFixture("resume")
         try await fixture.start()
         try fixture.drop("long", ServeFixture.spec("hold"))
-        #expect(await fixture.waitForChild("long"))
+        #expect(await fixture.waitForChild("long"), "\(fixture.log())")
         let child = try #require(ServeFixture.childPID(fixture.run("long")))
 
         // What a crash under systemd looks like: the daemon dies at once, and its control group with it.
@@ -49,7 +49,7 @@ struct ServeRecoveryTests {
 
         // Concurrency 1 now: a second spec waits for the first.
         try fixture.drop("first", ServeFixture.spec("hold"))
-        #expect(await fixture.waitForChild("first"))
+        #expect(await fixture.waitForChild("first"), "\(fixture.log())")
         try fixture.drop("second", ServeFixture.spec())
         #expect(await fixture.waitFor("second", "queued"))
         try fixture.release("first")
@@ -67,7 +67,7 @@ struct ServeRecoveryTests {
         #expect(try await kiln(["wait", "quick", "--drop", fixture.drop.path], in: fixture.root).status == 0)
         // Ignores SIGTERM: the daemon must kill it at the shutdown deadline (2 s here).
         try fixture.drop("stubborn", ServeFixture.spec("stubborn"))
-        #expect(await fixture.waitForChild("stubborn"))
+        #expect(await fixture.waitForChild("stubborn"), "\(fixture.log())")
         #expect(await eventually { fixture.collectNotifications().contains("STATUS=1 running, 0 queued, 1 succeeded") })
         #expect(await eventually { fixture.collectNotifications().contains("WATCHDOG=1") })
 

@@ -54,8 +54,8 @@ struct ServeTests {
         try await fixture.start()
         try fixture.drop("one", ServeFixture.spec("hold"))
         let two = try fixture.drop("two", ServeFixture.spec("hold"))
-        #expect(await fixture.waitForChild("one"))
-        #expect(await fixture.waitForChild("two"))
+        #expect(await fixture.waitForChild("one"), "\(fixture.log())")
+        #expect(await fixture.waitForChild("two"), "\(fixture.log())")
 
         let timedOut = try await kiln(["wait", "one", "--drop", fixture.drop.path, "--timeout", "0.2"], in: fixture.root)
         #expect(timedOut.status == 124)
