@@ -60,7 +60,7 @@ struct ServeRecoveryTests {
 
     @Test func systemdHearsReadyStatusWatchdogAndStoppingAndSigtermEndsWithinTheDeadline() async throws {
         let fixture = try ServeFixture("notify")
-        try await fixture.start(environment: ["WATCHDOG_USEC": "200000"])
+        try await fixture.start(environment: ["WATCHDOG_USEC": "200000"])  // a ping every 100 ms
         #expect(fixture.notifications.first?.hasPrefix("READY=1\nSTATUS=0 running, 0 queued") == true)
 
         try fixture.drop("quick", ServeFixture.spec())
