@@ -87,7 +87,8 @@ public struct LogFollower: Sendable {
             // Replaced or gone: finish the old file, then let go of it.
             var st = stat()
             let exists = stat(path, &st) == 0
-            if let current = file, !exists || UInt64(st.st_dev) != current.device || UInt64(st.st_ino) != current.inode {
+            if let current = file, !exists || UInt64(st.st_dev) != current.device || UInt64(st.st_ino) != current.inode
+            {
                 _ = drain(current, output: output)
                 close(current.fd)
                 file = nil

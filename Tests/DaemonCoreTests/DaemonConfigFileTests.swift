@@ -81,7 +81,9 @@ import Testing
         for (key, value) in object {
             let path = prefix.isEmpty ? key : "\(prefix).\(key)"
             paths.insert(path)
-            if case .object(let nested) = value, key != "environment" { paths.formUnion(keyPaths(of: nested, prefix: path)) }
+            if case .object(let nested) = value, key != "environment" {
+                paths.formUnion(keyPaths(of: nested, prefix: path))
+            }
         }
         return paths
     }

@@ -16,9 +16,11 @@ import Testing
 
     static func registry() throws -> PluginRegistry {
         try PluginRegistry([
-            PluginDescriptor(id: "data.spirals", kind: .dataset, version: "1.0.0", summary: "Spirals", config: Empty.self),
+            PluginDescriptor(
+                id: "data.spirals", kind: .dataset, version: "1.0.0", summary: "Spirals", config: Empty.self),
             PluginDescriptor(id: "model.mlp", kind: .model, version: "1.0.0", summary: "MLP", config: Sized.self),
-            PluginDescriptor(id: "optim.adamw", kind: .optimizer, version: "1.0.0", summary: "AdamW", config: Empty.self),
+            PluginDescriptor(
+                id: "optim.adamw", kind: .optimizer, version: "1.0.0", summary: "AdamW", config: Empty.self),
             PluginDescriptor(
                 id: "train.supervised", kind: .method, version: "1.0.0", summary: "Supervised", config: Empty.self),
         ])
@@ -45,7 +47,8 @@ import Testing
         let typo = Self.valid.replacingOccurrences(of: "hidden: [4]", with: "hiden: [4]")
         #expect(
             verdict(validator, typo, at: "/srv/drop/team/typo.yaml")
-                == .invalid(problems: ["team/typo.yaml:3:28: model.hiden: unknown key 'hiden'; did you mean 'hidden'?"]))
+                == .invalid(problems: ["team/typo.yaml:3:28: model.hiden: unknown key 'hiden'; did you mean 'hidden'?"])
+        )
         guard case .invalid(let problems) = verdict(validator, "model: [", at: "/srv/drop/broken.yaml") else {
             Issue.record("a syntax error must be rejected")
             return

@@ -42,7 +42,9 @@ struct ServeRecoveryTests {
         try original.replacingOccurrences(of: "concurrency: 2", with: "concurrency: 1")
             .write(to: fixture.settings, atomically: true, encoding: .utf8)
         fixture.signal(SIGHUP)
-        #expect(await eventually { fixture.log().contains("configuration reloaded daemon.concurrency=1") }, "\(fixture.log())")
+        #expect(
+            await eventually { fixture.log().contains("configuration reloaded daemon.concurrency=1") },
+            "\(fixture.log())")
         let messages = fixture.collectNotifications()
         #expect(messages.filter { $0.hasPrefix("RELOADING=1\nMONOTONIC_USEC=") }.count == 2)
         #expect(messages.last == "READY=1")

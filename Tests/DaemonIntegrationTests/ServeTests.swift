@@ -18,7 +18,8 @@ struct ServeTests {
         #expect(good.stdout.hasPrefix("good: succeeded"))
         let broken = try await kiln(["wait", "broken", "--drop", fixture.drop.path], in: fixture.root)
         #expect(broken.status == 4)
-        let report = try String(contentsOf: fixture.run("broken").appendingPathComponent("validation.txt"), encoding: .utf8)
+        let report = try String(
+            contentsOf: fixture.run("broken").appendingPathComponent("validation.txt"), encoding: .utf8)
         #expect(report.contains("broken.yaml:2:6: syntax error"), "\(report)")
         #expect(!FileManager.default.fileExists(atPath: fixture.run("broken").appendingPathComponent("run.log").path))
 
@@ -57,7 +58,8 @@ struct ServeTests {
         #expect(await fixture.waitForChild("one"), "\(fixture.log())")
         #expect(await fixture.waitForChild("two"), "\(fixture.log())")
 
-        let timedOut = try await kiln(["wait", "one", "--drop", fixture.drop.path, "--timeout", "0.2"], in: fixture.root)
+        let timedOut = try await kiln(
+            ["wait", "one", "--drop", fixture.drop.path, "--timeout", "0.2"], in: fixture.root)
         #expect(timedOut.status == 124)
 
         // `kiln tail` follows the live log and stops once the run is cancelled.
@@ -90,11 +92,14 @@ struct ServeTests {
         try ServeFixture.spec().write(to: outside, atomically: true, encoding: .utf8)
         try FileManager.default.createSymbolicLink(
             at: fixture.staging.appendingPathComponent("escape.yaml"), withDestinationURL: outside)
-        _ = rename(fixture.staging.appendingPathComponent("escape.yaml").path, fixture.drop.appendingPathComponent("escape.yaml").path)
+        _ = rename(
+            fixture.staging.appendingPathComponent("escape.yaml").path,
+            fixture.drop.appendingPathComponent("escape.yaml").path)
 
         let wait = try await kiln(["wait", "escape", "--drop", fixture.drop.path], in: fixture.root)
         #expect(wait.status == 4)
-        let report = try String(contentsOf: fixture.run("escape").appendingPathComponent("validation.txt"), encoding: .utf8)
+        let report = try String(
+            contentsOf: fixture.run("escape").appendingPathComponent("validation.txt"), encoding: .utf8)
         #expect(report.contains("outside the drop directory"))
         #expect(fixture.attempts("escape").isEmpty)
         fixture.signal(SIGTERM)
@@ -103,9 +108,11 @@ struct ServeTests {
 
     @Test func invalidSettingsStopTheDaemonWithLocatedProblems() async throws {
         let fixture = try ServeFixture("settings", settings: "concurency: 3\nlimits: {memory_mib: 1}\n")
-        let serve = try await kiln(["serve", "--drop", fixture.drop.path, "--config", fixture.settings.path], in: fixture.root)
+        let serve = try await kiln(
+            ["serve", "--drop", fixture.drop.path, "--config", fixture.settings.path], in: fixture.root)
         #expect(serve.status == 78)
-        #expect(serve.stderr.contains("kiln.yaml:7:1: concurency: unknown key 'concurency'; did you mean 'concurrency'?"))
+        #expect(
+            serve.stderr.contains("kiln.yaml:7:1: concurency: unknown key 'concurency'; did you mean 'concurrency'?"))
         #expect(serve.stderr.contains("kiln.yaml:8:22: limits.memory_mib: must be >= 16 (got 1)"))
         let check = try await kiln(["serve", "--config", fixture.settings.path, "--check"], in: fixture.root)
         #expect(check.status == 78)

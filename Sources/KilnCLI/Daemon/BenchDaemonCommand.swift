@@ -26,8 +26,11 @@ struct BenchDaemonCommand: ParsableCommand {
 
     func run() throws {
         let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("kiln-bench-\(getpid())")
-        let drop = root.appendingPathComponent("drop"), staging = root.appendingPathComponent("staging")
-        for dir in [drop, staging] { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
+        let drop = root.appendingPathComponent("drop")
+        let staging = root.appendingPathComponent("staging")
+        for dir in [drop, staging] {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        }
         defer { try? FileManager.default.removeItem(at: root) }
         let child = root.appendingPathComponent("child.sh")
         try Self.childScript.write(to: child, atomically: true, encoding: .utf8)
@@ -47,14 +50,23 @@ struct BenchDaemonCommand: ParsableCommand {
         // The first drop doubles as the readiness probe (the startup scan is done once it runs).
         _ = try dropAndWait("warmup", drop: drop, staging: staging, timeout: 30)
         let fresh = try ProcSample(pid: pid)
-        print(String(format: "kiln bench-daemon: after the first run RSS %.1f MB (%.1f MB private)", fresh.rssMB, fresh.anonMB))
+        print(
+            String(
+                format: "kiln bench-daemon: after the first run RSS %.1f MB (%.1f MB private)", fresh.rssMB,
+                fresh.anonMB))
 
         print("kiln bench-daemon: \(drops) drops, one at a time")
         var latencies: [Double] = []
-        for i in 0..<drops { latencies.append(try dropAndWait("latency-\(i)", drop: drop, staging: staging, timeout: 10)) }
+        for i in 0..<drops {
+            latencies.append(try dropAndWait("latency-\(i)", drop: drop, staging: staging, timeout: 10))
+        }
         latencies.sort()
-        let median = Self.percentile(latencies, 0.5), p99 = Self.percentile(latencies, 0.99)
-        print(String(format: "  pick-up latency: median %.1f ms, p99 %.1f ms, max %.1f ms", median, p99, latencies.last ?? 0))
+        let median = Self.percentile(latencies, 0.5)
+        let p99 = Self.percentile(latencies, 0.99)
+        print(
+            String(
+                format: "  pick-up latency: median %.1f ms, p99 %.1f ms, max %.1f ms", median, p99, latencies.last ?? 0)
+        )
 
         Thread.sleep(forTimeInterval: 1)
         let before = try ProcSample(pid: pid)
@@ -74,12 +86,16 @@ struct BenchDaemonCommand: ParsableCommand {
         var names: [String] = []
         for i in 0..<burst {
             let name = "burst-\(i)"
-            try Self.spec(name).write(to: staging.appendingPathComponent("\(name).yaml"), atomically: false, encoding: .utf8)
+            try Self.spec(name).write(
+                to: staging.appendingPathComponent("\(name).yaml"), atomically: false, encoding: .utf8)
             names.append(name)
         }
         let start = Date()
         for name in names {
-            guard rename(staging.appendingPathComponent("\(name).yaml").path, drop.appendingPathComponent("\(name).yaml").path) == 0
+            guard
+                rename(
+                    staging.appendingPathComponent("\(name).yaml").path,
+                    drop.appendingPathComponent("\(name).yaml").path) == 0
             else { throw CLIFailure("rename failed: \(String(cString: strerror(errno)))") }
         }
         var pending = Set(names)
@@ -92,7 +108,8 @@ struct BenchDaemonCommand: ParsableCommand {
         let busy = try ProcSample(pid: pid)
         print(
             String(
-                format: "  throughput: %d specs in %.2f s (%.0f runs/s, concurrency %d); RSS after %.1f MB (peak %.1f MB)",
+                format:
+                    "  throughput: %d specs in %.2f s (%.0f runs/s, concurrency %d); RSS after %.1f MB (peak %.1f MB)",
                 burst, burstSeconds, Double(burst) / burstSeconds, concurrency, busy.rssMB, busy.peakRSSMB))
 
         let stopStart = Date()
@@ -128,7 +145,9 @@ struct BenchDaemonCommand: ParsableCommand {
         let dropped = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
         let deadline = Date().addingTimeInterval(timeout)
         while !Self.succeeded(run) {
-            guard Date() < deadline else { throw CLIFailure("\(name) did not succeed within \(timeout) s (see \(run.path))") }
+            guard Date() < deadline else {
+                throw CLIFailure("\(name) did not succeed within \(timeout) s (see \(run.path))")
+            }
             usleep(1000)
         }
         let text = try String(contentsOf: run.appendingPathComponent("started"), encoding: .utf8)

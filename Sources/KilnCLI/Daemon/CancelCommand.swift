@@ -29,6 +29,12 @@ struct CancelCommand: AsyncParsableCommand {
     func run() async throws {
         let dropDirectory = try drop.resolve()
         let folder = try requireRun(named: name, in: dropDirectory)
+        if let status = folder.readStatus(), status.state.isFinal,
+            let spec = try? Data(contentsOf: folder.spec), status.specHash == SpecIdentity(contents: spec).contentHash
+        {
+            print("kiln: \(folder.name) already ended (\(status.state.rawValue)); nothing to cancel")
+            return
+        }
         let request = try RunControl.requestCancel(name: name, dropDirectory: dropDirectory)
         print("kiln: cancel requested for \(folder.name) (\(request.lastPathComponent))")
         guard wait else { return }

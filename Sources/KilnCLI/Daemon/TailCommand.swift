@@ -1,8 +1,8 @@
 import ArgumentParser
 import DaemonCore
 import Foundation
-import PluginAPI
 import Glibc
+import PluginAPI
 
 /// `kiln tail NAME`: prints a run's log and follows it until the run ends.
 struct TailCommand: AsyncParsableCommand {
@@ -39,7 +39,8 @@ struct TailCommand: AsyncParsableCommand {
             },
             notice: { notice in
                 if case .opened(let path, true) = notice {
-                    FileHandle.standardError.write(Data("kiln tail: \(path) was replaced; following the new file\n".utf8))
+                    FileHandle.standardError.write(
+                        Data("kiln tail: \(path) was replaced; following the new file\n".utf8))
                 }
             })
         if let final {

@@ -63,7 +63,8 @@ struct WaitCommand: AsyncParsableCommand {
     static func waitForFinal(folder: RunFolder, dropDirectory: URL, timeout: Double?) async throws -> RunStatus {
         do {
             return try await RunControl.waitForStatus(
-                name: folder.name, dropDirectory: dropDirectory, timeout: timeout.map { .milliseconds(Int64($0 * 1000)) })
+                name: folder.name, dropDirectory: dropDirectory,
+                timeout: timeout.map { .milliseconds(Int64($0 * 1000)) })
         } catch DaemonError.timedOut {
             FileHandle.standardError.write(Data("kiln: timed out waiting for \(folder.name)\n".utf8))
             throw ExitCode(Outcome.timedOut.rawValue)

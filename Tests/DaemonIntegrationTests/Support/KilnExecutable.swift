@@ -41,7 +41,8 @@ func kiln(
     _ arguments: [String], in directory: URL, timeout: Duration = .seconds(15), environment: [String: String] = [:]
 ) async throws -> CommandResult {
     let id = UUID().uuidString.prefix(8)
-    let out = directory.appendingPathComponent(".cmd-\(id).out"), err = directory.appendingPathComponent(".cmd-\(id).err")
+    let out = directory.appendingPathComponent(".cmd-\(id).out")
+    let err = directory.appendingPathComponent(".cmd-\(id).err")
     let child = try Spawned(
         [KilnExecutable.url!.path] + arguments, environment: kilnEnvironment(environment), stdout: out.path,
         stderr: err.path)

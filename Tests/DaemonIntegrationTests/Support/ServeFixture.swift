@@ -25,19 +25,21 @@ final class ServeFixture: @unchecked Sendable {  // mutated only by the one test
         root = URL(fileURLWithPath: String(cString: made), isDirectory: true)
         drop = root.appendingPathComponent("drop")
         staging = root.appendingPathComponent("staging")
-        for dir in [drop, staging] { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
+        for dir in [drop, staging] {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        }
         let child = root.appendingPathComponent("fake-run.sh")
         try Self.fakeChild.write(to: child, atomically: true, encoding: .utf8)
         settings = root.appendingPathComponent("kiln.yaml")
         try """
-            command: [/bin/sh, \(child.path), "{spec}"]
-            concurrency: 2
-            threads_per_run: 1
-            grace_period_seconds: 1
-            shutdown_deadline_seconds: 2
-            debounce_seconds: 0.05
-            \(extra)
-            """.write(to: settings, atomically: true, encoding: .utf8)
+        command: [/bin/sh, \(child.path), "{spec}"]
+        concurrency: 2
+        threads_per_run: 1
+        grace_period_seconds: 1
+        shutdown_deadline_seconds: 2
+        debounce_seconds: 0.05
+        \(extra)
+        """.write(to: settings, atomically: true, encoding: .utf8)
         notify = try NotifySocket(path: root.appendingPathComponent("notify.sock").path)
         daemonLog = root.appendingPathComponent("serve-0.log")
     }
@@ -45,7 +47,8 @@ final class ServeFixture: @unchecked Sendable {  // mutated only by the one test
     deinit {
         // A fake child orphaned by a failed test is ended through its process group, but only after
         // checking that the pid still is that child (pids are reused).
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: drop.path)) ?? [] where name.hasSuffix(".run") {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: drop.path)) ?? [] where name.hasSuffix(".run")
+        {
             if let pid = Self.childPID(drop.appendingPathComponent(name)), isFakeChild(pid) { kill(-pid, SIGKILL) }
         }
         try? FileManager.default.removeItem(at: root)
@@ -55,7 +58,10 @@ final class ServeFixture: @unchecked Sendable {  // mutated only by the one test
     func start(environment: [String: String] = [:], starts: Int = 0) async throws {
         daemonLog = root.appendingPathComponent("serve-\(starts).log")
         let process = try Spawned(
-            [KilnExecutable.url!.path, "serve", "--drop", drop.path, "--config", settings.path, "--log-level", "debug"],
+            [
+                KilnExecutable.url!.path, "serve", "--drop", drop.path, "--config", settings.path, "--log-level",
+                "debug",
+            ],
             environment: kilnEnvironment(["NOTIFY_SOCKET": notify.path].merging(environment) { $1 }),
             stdout: daemonLog.path, stderr: daemonLog.path)
         daemon = process

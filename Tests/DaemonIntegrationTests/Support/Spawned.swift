@@ -28,7 +28,9 @@ final class Spawned: @unchecked Sendable {  // `exitStatus` is written only by t
         }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
-        guard rc == 0 else { throw TimedOut(description: "cannot start \(arguments[0]): \(String(cString: strerror(rc)))") }
+        guard rc == 0 else {
+            throw TimedOut(description: "cannot start \(arguments[0]): \(String(cString: strerror(rc)))")
+        }
         self.pid = pid
     }
 
