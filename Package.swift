@@ -40,8 +40,9 @@ let package = Package(
         .target(
             name: "KilnCLI",
             dependencies: [
-                "TensorEngine", "TensorNN", "PluginAPI", "Spec", "Experiment",
+                "TensorEngine", "TensorNN", "PluginAPI", "Spec", "Experiment", "DaemonCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .target(
@@ -55,7 +56,7 @@ let package = Package(
         .target(
             name: "DaemonCore",
             dependencies: [
-                "PluginAPI",
+                "PluginAPI", "Spec",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -77,7 +78,7 @@ let package = Package(
         .testTarget(
             name: "DaemonCoreTests",
             dependencies: [
-                "DaemonCore", "PluginAPI",
+                "DaemonCore", "PluginAPI", "Spec",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -91,5 +92,7 @@ let package = Package(
         .testTarget(
             name: "VisionTests", dependencies: ["TensorNN", "TensorEngine", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
+        // Drives the built `kiln` executable as a separate process; imports nothing of ours.
+        .testTarget(name: "DaemonIntegrationTests", swiftSettings: strict),
     ]
 )
