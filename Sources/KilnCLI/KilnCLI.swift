@@ -5,6 +5,7 @@ import Synchronization
 
 /// The `kiln` command: every subcommand of the one executable.
 public struct KilnCLI: ParsableCommand {
+    /// The subcommands; `kiln --help` shows them.
     public static let configuration = CommandConfiguration(
         commandName: "kiln",
         abstract: "Kiln: experiments from YAML specs on Kiln's own tensor engine.",
@@ -14,6 +15,7 @@ public struct KilnCLI: ParsableCommand {
             BenchCommand.self,
         ])
 
+    /// Made by ArgumentParser.
     public init() {}
 }
 

@@ -2,6 +2,10 @@ import ArgumentParser
 import Experiment
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `kiln run SPEC`: validate, then train and evaluate, leaving everything in `NAME.run/` beside the spec.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,7 +63,9 @@ struct RunCommand: ParsableCommand {
         let report = runner.run(specAt: Self.url(spec), stop: stop, trap: trap)
         let line = report.exitCode == KilnExitCode.invalidSpec ? report.message : "kiln: \(report.message)"
         FileHandle.standardError.write(Data((line + "\n").utf8))
-        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        // Every file is written and synced by now. `_exit` skips the C++ and OpenMP teardown that `exit` would run
+        // while the engine's worker threads still exist (a rare abort at exit otherwise).
+        _exit(report.exitCode)
     }
 
     static func url(_ path: String) -> URL {

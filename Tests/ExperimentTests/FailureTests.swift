@@ -94,6 +94,29 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("checkpoints").path))
     }
 
+    @Test func aWallClockLimitCheckpointsAndFailsAsKilled() throws {
+        let dir = TemporaryDirectory()
+        // 0.0001 minutes is 6 ms: the limit passes within the first steps.
+        let (report, folder) = RunHarness.run(
+            """
+            data: {dataset: data.blobs, train_per_class: 500}
+            model: {plugin: model.mlp, hidden: [64, 64]}
+            optimizer: {plugin: optim.sgd}
+            train: {method: train.supervised, steps: 100000}
+            resources: {max_minutes: 0.0001}
+            """, name: "walltime", in: dir)
+        #expect(report.failure == .killed && report.exitCode == KilnExitCode.runFailed, "\(report.message)")
+        let status = try RunHarness.status(folder)
+        let step = try #require(status.step)
+        #expect(
+            report.message == "stopped at step \(step): the wall-clock limit resources.max_minutes = 0.0001 was reached"
+        )
+        #expect(
+            FileManager.default.fileExists(
+                atPath: folder.url.appendingPathComponent(String(format: "checkpoints/step-%06d.safetensors", step))
+                    .path))
+    }
+
     @Test func aMemoryLimitFailsAsOutOfMemory() throws {
         let dir = TemporaryDirectory()
         let (report, _) = RunHarness.run(

@@ -72,7 +72,9 @@ import Testing
         child.send(SIGTERM)
         let result = child.wait(timeout: 30)
         let seconds = Date().timeIntervalSince(sent)
-        #expect(result.status == 0 && child.process.terminationReason == .exit, "\(result.stderr)")
+        #expect(
+            result.status == 0 && child.process.terminationReason == .exit,
+            "exit \(result.status) (\(child.process.terminationReason == .exit ? "exit" : "signal")): \(result.stderr.suffix(3000))")
         #expect(seconds < 10, "stopping took \(seconds) s")
         #expect(result.stderr.contains("interrupted by SIGTERM at step"), "\(result.stderr)")
         let folder = dir.url.appendingPathComponent("stopped.run")
@@ -111,7 +113,9 @@ import Testing
         while child.process.isRunning && !FileManager.default.fileExists(atPath: status.path) { usleep(1_000) }
         child.send(SIGTERM)
         let result = child.wait(timeout: 30)
-        #expect(result.status == 0 && child.process.terminationReason == .exit, "\(result.stderr)")
+        #expect(
+            result.status == 0 && child.process.terminationReason == .exit,
+            "exit \(result.status) (\(child.process.terminationReason == .exit ? "exit" : "signal")): \(result.stderr.suffix(3000))")
         #expect(
             result.stderr.contains("kiln: the stop deadline passed; exiting without a final checkpoint"),
             "\(result.stderr)")
