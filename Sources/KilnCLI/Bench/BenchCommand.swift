@@ -92,11 +92,13 @@ struct BenchCommand: ParsableCommand {
 
 /// The workloads `kiln bench` knows.
 enum BenchWorkloads {
-    static let names = ["gemm"]
+    static let names = ["gemm", "mlp", "optstep"]
 
     static func run(_ name: String, minTime: Double, optimizer: String) -> [String: Any] {
         switch name {
         case "gemm": return GemmWorkload.run(minTime: minTime)
+        case "mlp": return MLPWorkload.run(minTime: minTime)
+        case "optstep": return OptStepWorkload.run(minTime: minTime, optimizer: optimizer)
         default: return ["error": "unknown workload \(name)"]
         }
     }
