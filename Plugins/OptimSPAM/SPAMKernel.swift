@@ -13,28 +13,53 @@ struct SPAMKernel {
     let shrink: Float
     let decay: Bool
 
-    /// Every element of `range`.
+    /// Every element of `range`. One straight loop per (clip, decay) case, so each vectorises.
     @inline(__always)
     func dense(
         _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
         _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>
     ) -> Int {
-        var clipped = 0
-        if clip {
+        let (b1, b2, c1, c2, step, eps, theta, shrink) =
+            (beta1, beta2, oneMinusBeta1, oneMinusBeta2, self.step, self.eps, threshold, self.shrink)
+        // A 32-bit count (blocks are far below 2³¹) keeps the vector lanes 32 bits wide: 64-bit halves them.
+        var clipped: Int32 = 0
+        switch (clip, decay) {
+        case (true, let decay):
+            let factor: Float = decay ? shrink : 1
             for i in range {
-                var gi = g[i]
+                let raw = g[i]
                 let vp = v[i]
-                let limit = threshold * vp
-                let spike = gi * gi > limit
+                let limit = theta * vp
+                let spike = raw * raw > limit
                 // √ of a non-negative value: `magnitude` lets the loop vectorise (no errno path).
-                gi = spike ? Float(signOf: gi, magnitudeOf: limit.magnitude.squareRoot()) : gi
+                let gi = spike ? Float(signOf: raw, magnitudeOf: limit.magnitude.squareRoot()) : raw
                 clipped &+= spike ? 1 : 0
-                update(i, p, gi, vp, m, v)
+                let mi = m[i] * b1 + c1 * gi
+                let vi = vp * b2 + c2 * gi * gi
+                m[i] = mi
+                v[i] = vi
+                p[i] = (p[i] + step * mi / (vi.magnitude.squareRoot() + eps)) * factor
             }
-        } else {
-            for i in range { update(i, p, g[i], v[i], m, v) }
+        case (false, true):
+            for i in range {
+                let gi = g[i]
+                let mi = m[i] * b1 + c1 * gi
+                let vi = v[i] * b2 + c2 * gi * gi
+                m[i] = mi
+                v[i] = vi
+                p[i] = (p[i] + step * mi / (vi.magnitude.squareRoot() + eps)) * shrink
+            }
+        case (false, false):
+            for i in range {
+                let gi = g[i]
+                let mi = m[i] * b1 + c1 * gi
+                let vi = v[i] * b2 + c2 * gi * gi
+                m[i] = mi
+                v[i] = vi
+                p[i] = p[i] + step * mi / (vi.magnitude.squareRoot() + eps)
+            }
         }
-        return clipped
+        return Int(clipped)
     }
 
     /// Only the entries where `mask` is 1; the others keep their parameter and (zero) moments.

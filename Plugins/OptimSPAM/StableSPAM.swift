@@ -211,11 +211,15 @@ struct StableSPAMKernel {
         _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
         _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>
     ) {
+        // Scalars in locals: read through `self` the loop reloads them per element and does not vectorise.
+        let (b1, b2, c1, c2, step, eps, threshold, ratio, scale, shrink) =
+            (beta1, beta2, oneMinusBeta1, oneMinusBeta2, self.step, self.eps, self.threshold, clipRatio, self.scale,
+             self.shrink)
         for i in range {
             let raw = g[i]
-            let gi = (raw.magnitude > threshold ? raw * clipRatio : raw) * scale
-            let mi = m[i] * beta1 + oneMinusBeta1 * gi
-            let vi = v[i] * beta2 + oneMinusBeta2 * gi * gi
+            let gi = (raw.magnitude > threshold ? raw * ratio : raw) * scale
+            let mi = m[i] * b1 + c1 * gi
+            let vi = v[i] * b2 + c2 * gi * gi
             m[i] = mi
             v[i] = vi
             p[i] = p[i] * shrink + step * mi / (vi.magnitude.squareRoot() + eps)
