@@ -48,8 +48,10 @@ final class BlockReductions {
         let out = partials
         parallelFor(blocks, grain: max(1, parallelGrain / reductionBlock)) { r in
             for b in r {
-                let lo = b * reductionBlock, hi = min(n, lo + reductionBlock)
-                var below = 0.0, above = 0.0
+                let lo = b * reductionBlock
+                let hi = min(n, lo + reductionBlock)
+                var below = 0.0
+                var above = 0.0
                 var count = 0
                 for i in lo..<hi {
                     let x = Double(g[i])
@@ -65,7 +67,9 @@ final class BlockReductions {
                 out[3 * b + 2] = Double(count)
             }
         }
-        var below = 0.0, above = 0.0, count = 0.0
+        var below = 0.0
+        var above = 0.0
+        var count = 0.0
         for b in 0..<blocks {
             below += out[3 * b]
             above += out[3 * b + 1]
@@ -79,11 +83,20 @@ final class BlockReductions {
 /// vector registers (Swift's generic SIMD types compiled to scalar lane loops here, ten times slower).
 @inline(__always)
 private func blockSumSquaresMax(_ x: UnsafePointer<Float>, _ n: Int) -> (Double, Float) {
-    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-    var m0: Float = 0, m1: Float = 0, m2: Float = 0, m3: Float = 0
+    var s0 = 0.0
+    var s1 = 0.0
+    var s2 = 0.0
+    var s3 = 0.0
+    var m0: Float = 0
+    var m1: Float = 0
+    var m2: Float = 0
+    var m3: Float = 0
     var i = 0
     while i + 4 <= n {
-        let a = x[i], b = x[i + 1], c = x[i + 2], d = x[i + 3]
+        let a = x[i]
+        let b = x[i + 1]
+        let c = x[i + 2]
+        let d = x[i + 3]
         s0 += Double(a) * Double(a)
         s1 += Double(b) * Double(b)
         s2 += Double(c) * Double(c)

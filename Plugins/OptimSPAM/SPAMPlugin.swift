@@ -38,7 +38,8 @@ public struct SPAMConfig: PluginConfig {
             "Clipping is off for the first K steps of training and of each reset window (official code; 0 = paper).",
             range: .nonNegative),
         "density": FieldDoc(
-            "Momentum density d of sparse-momentum tensors (1 = dense everywhere).", range: FieldRange.greaterThan(0).upTo(1)),
+            "Momentum density d of sparse-momentum tensors (1 = dense everywhere).",
+            range: FieldRange.greaterThan(0).upTo(1)),
         "sparse_paths": FieldDoc("2-D tensors whose path contains one of these get sparse momentum when density < 1."),
         "seed": FieldDoc("Seed of the generator drawing the momentum masks.", range: .nonNegative),
     ]

@@ -97,7 +97,9 @@ public final class StableSPAM: Optimizer {
             var norm2 = st.sumSquares
             if peak > threshold && st.count > 0 {
                 let r = limit / Double(peak)
-                let split = table.withGradient(st) { table.reductions.splitSumSquares($0, st.count, threshold: threshold) }
+                let split = table.withGradient(st) {
+                    table.reductions.splitSumSquares($0, st.count, threshold: threshold)
+                }
                 norm2 = split.below + r * r * split.above
                 ratio = Float(r)
                 clipped += split.countAbove
@@ -118,7 +120,8 @@ public final class StableSPAM: Optimizer {
             let bc1 = 1 - Foundation.pow(b1, k)
             let bc2Sqrt = (1 - Foundation.pow(o.beta2, k)).squareRoot()
             let kernel = StableSPAMKernel(
-                beta1: Float(b1), beta2: Float(o.beta2), oneMinusBeta1: Float(1 - b1), oneMinusBeta2: Float(1 - o.beta2),
+                beta1: Float(b1), beta2: Float(o.beta2), oneMinusBeta1: Float(1 - b1),
+                oneMinusBeta2: Float(1 - o.beta2),
                 step: Float(-lr / bc1 * bc2Sqrt), eps: Float(o.eps * bc2Sqrt), threshold: threshold,
                 clipRatio: ratio, scale: Float(scale), shrink: Float(1 - lr * o.weightDecay))
             let (m, v) = (st.m!, st.v!)
@@ -178,7 +181,9 @@ public final class StableSPAM: Optimizer {
             let parts = entry.split(separator: "=", maxSplits: 1)
             let bits = parts.count == 2 ? parts[1].split(separator: ",").compactMap { UInt64($0) } : []
             guard bits.count == 3 else { throw .invalidExtra(key: Key.scalars, reason: "has a bad entry '\(entry)'") }
-            scalars[String(parts[0])] = (Double(bitPattern: bits[0]), Double(bitPattern: bits[1]), Double(bitPattern: bits[2]))
+            scalars[String(parts[0])] = (
+                Double(bitPattern: bits[0]), Double(bitPattern: bits[1]), Double(bitPattern: bits[2])
+            )
         }
         for name in state.parameterSteps.keys where scalars[name] == nil {
             throw .invalidExtra(key: Key.scalars, reason: "has no entry for \(name)")
@@ -213,8 +218,10 @@ struct StableSPAMKernel {
     ) {
         // Scalars in locals: read through `self` the loop reloads them per element and does not vectorise.
         let (b1, b2, c1, c2, step, eps, threshold, ratio, scale, shrink) =
-            (beta1, beta2, oneMinusBeta1, oneMinusBeta2, self.step, self.eps, self.threshold, clipRatio, self.scale,
-             self.shrink)
+            (
+                beta1, beta2, oneMinusBeta1, oneMinusBeta2, self.step, self.eps, self.threshold, clipRatio, self.scale,
+                self.shrink
+            )
         for i in range {
             let raw = g[i]
             let gi = (raw.magnitude > threshold ? raw * ratio : raw) * scale

@@ -21,14 +21,17 @@ public struct StableSPAMConfig: PluginConfig {
 
     public static let documentation: [String: FieldDoc] = [
         "lr": FieldDoc("Peak learning rate (the schedule scales it).", range: .positive),
-        "betas": FieldDoc("Decay rates of Adam's moments (beta1 is scaled by the global factor).", range: FieldRange.atLeast(0).below(1)),
+        "betas": FieldDoc(
+            "Decay rates of Adam's moments (beta1 is scaled by the global factor).",
+            range: FieldRange.atLeast(0).below(1)),
         "eps": FieldDoc("Added in AdaGN and to Adam's denominator.", range: .positive),
         "weight_decay": FieldDoc("Decoupled weight decay, applied before the update.", range: .nonNegative),
         "gamma1": FieldDoc(
             "EMA rate of the gradient norm (AdaGN), scaled by the global factor; -1 uses beta1.",
             range: FieldRange.atLeast(-1).below(1)),
         "gamma2": FieldDoc("EMA rate of the squared gradient norm (AdaGN).", range: FieldRange.atLeast(0).below(1)),
-        "gamma3": FieldDoc("EMA rate of the per-step maximum |g| (AdaClip's threshold).", range: FieldRange.atLeast(0).below(1)),
+        "gamma3": FieldDoc(
+            "EMA rate of the per-step maximum |g| (AdaClip's threshold).", range: FieldRange.atLeast(0).below(1)),
         "reset_interval": FieldDoc("Steps between moment resets (MoRet); 0 never resets.", range: .nonNegative),
         "total_steps": FieldDoc(
             "Length of the global cosine factor on beta1 and gamma1 (the run's steps); null keeps the factor at 1.",

@@ -33,7 +33,8 @@ import Testing
 
     @Test func backwardIsStraightThrough() {
         let x = Parameter(Tensor([2, 4], [0.3, -1, 2, 0.1, 5, 0, -3, 1]))
-        (x.value.simulatedLowBit(LowBitQuantizer(.int4Asymmetric, groupSize: 4)) * Tensor([2, 4], [1, 2, 3, 4, 5, 6, 7, 8]))
+        (x.value.simulatedLowBit(LowBitQuantizer(.int4Asymmetric, groupSize: 4))
+            * Tensor([2, 4], [1, 2, 3, 4, 5, 6, 7, 8]))
             .sum().backward()
         #expect(x.grad?.scalars == [1, 2, 3, 4, 5, 6, 7, 8])
     }
@@ -52,7 +53,8 @@ import Testing
         let x = Tensor.normal([64, 8], using: &rng)
         let labels = Tensor([64], x.scalars.enumerated().filter { $0.offset % 8 == 0 }.map { $0.element > 0 ? 1 : 0 })
         for opt in [SPAM(model.namedParameters()), StableSPAM(model.namedParameters())] as [any Optimizer] {
-            var first: Float = 0, last: Float = 0
+            var first: Float = 0
+            var last: Float = 0
             for step in 0..<60 {
                 opt.zeroGrad()
                 let loss = model(x).crossEntropy(targets: labels)

@@ -12,7 +12,10 @@ struct SPAMFixture: Decodable {
         let name: String
         let shape: [Int]
         let initial: [Float]
-        enum CodingKeys: String, CodingKey { case name, shape, initial = "init" }
+        enum CodingKeys: String, CodingKey {
+            case name, shape
+            case initial = "init"
+        }
     }
     let optimizer: String
     let options: [String: Double?]
@@ -153,5 +156,6 @@ final class Replay {
 /// Bit patterns of every slot of a state, with its step counts and extra entries, for exact comparisons.
 func fingerprint(_ s: OptimizerState) -> String {
     let slots = s.slots.keys.sorted().map { "\($0)=\(s.slots[$0]!.scalars.map(\.bitPattern))" }
-    return "\(s.stepCount)|\(s.parameterSteps.sorted { $0.key < $1.key })|\(s.extra.sorted { $0.key < $1.key })|\(slots)"
+    return
+        "\(s.stepCount)|\(s.parameterSteps.sorted { $0.key < $1.key })|\(s.extra.sorted { $0.key < $1.key })|\(slots)"
 }

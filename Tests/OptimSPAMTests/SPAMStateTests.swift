@@ -7,7 +7,8 @@ import Testing
 
 /// A fixture's optimizer, either kind, with hooks to make it on fresh parameters.
 private enum Kind: String, CaseIterable {
-    case spam, stableSpam = "stable_spam"
+    case spam
+    case stableSpam = "stable_spam"
 
     func make(_ replay: Replay) -> any Optimizer {
         switch self {
@@ -90,7 +91,9 @@ private enum Kind: String, CaseIterable {
     @Test func sparseMasksComeFromTheSeededGenerator() throws {
         var rng = RandomGenerator(seed: 3)
         let w = Parameter(Tensor.normal([40, 25], using: &rng))
-        let params = [NamedParameter("blocks.0.mlp.weight", w), NamedParameter("head.weight", Parameter(.ones([3, 4])))]
+        let params = [
+            NamedParameter("blocks.0.mlp.weight", w), NamedParameter("head.weight", Parameter(.ones([3, 4]))),
+        ]
         var o = SPAMOptions()
         o.density = 0.25
         o.resetInterval = 10
@@ -106,7 +109,10 @@ private enum Kind: String, CaseIterable {
         var history: [[Float]] = [first]
         for t in 1...20 {
             let before = w.value.scalars
-            for p in params { p.parameter.zeroGrad(); (p.parameter.value * Tensor.ones(p.parameter.shape)).sum().backward() }
+            for p in params {
+                p.parameter.zeroGrad()
+                (p.parameter.value * Tensor.ones(p.parameter.shape)).sum().backward()
+            }
             let current = mask()
             spam.step()
             let moved = zip(before, w.value.scalars).map { $0 != $1 }

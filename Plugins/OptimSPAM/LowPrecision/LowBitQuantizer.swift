@@ -33,7 +33,8 @@ public struct LowBitQuantizer: Sendable, Equatable {
     func quantizeGroup(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         switch format {
         case .int4Asymmetric:
-            var lo = x[0], hi = x[0]
+            var lo = x[0]
+            var hi = x[0]
             for i in 0..<n {
                 lo = min(lo, x[i])
                 hi = max(hi, x[i])
@@ -46,7 +47,8 @@ public struct LowBitQuantizer: Sendable, Equatable {
             }
         case .int4SymmetricTop2, .fp4UniformTop2:
             // The two largest |x| (first occurrences) are kept exact; the rest set the scale.
-            var first = -1, second = -1
+            var first = -1
+            var second = -1
             for i in 0..<n {
                 if first < 0 || x[i].magnitude > x[first].magnitude {
                     second = first

@@ -45,11 +45,15 @@ public enum SimulatedPrecision: String, Sendable, CaseIterable, Codable {
         switch self {
         case .fp32: nil
         case .int4:
-            (LowBitQuantizer(.int4Asymmetric, groupSize: groupSize),
-             LowBitQuantizer(.int4SymmetricTop2, groupSize: groupSize))
+            (
+                LowBitQuantizer(.int4Asymmetric, groupSize: groupSize),
+                LowBitQuantizer(.int4SymmetricTop2, groupSize: groupSize)
+            )
         case .fp4:
-            (LowBitQuantizer(.fp4UniformTop2, groupSize: groupSize),
-             LowBitQuantizer(.fp4UniformTop2, groupSize: groupSize))
+            (
+                LowBitQuantizer(.fp4UniformTop2, groupSize: groupSize),
+                LowBitQuantizer(.fp4UniformTop2, groupSize: groupSize)
+            )
         }
     }
 }
