@@ -79,42 +79,44 @@ final class BlockReductions {
     }
 }
 
-/// Σ x² and max |x| of one block: four independent accumulators so the loop needs no reassociation to run in
-/// vector registers (Swift's generic SIMD types compiled to scalar lane loops here, ten times slower).
+/// Σ x² and max |x| of one block: eight independent Float accumulators so the loop needs no reassociation to run
+/// in vector registers (Swift's generic SIMD types compiled to scalar lane loops here, ten times slower; Double
+/// accumulation halved the lanes). A block whose Float sum overflows is summed again in Double, so the result is
+/// infinite or NaN only when an element is.
 @inline(__always)
 private func blockSumSquaresMax(_ x: UnsafePointer<Float>, _ n: Int) -> (Double, Float) {
-    var s0 = 0.0
-    var s1 = 0.0
-    var s2 = 0.0
-    var s3 = 0.0
-    var m0: Float = 0
-    var m1: Float = 0
-    var m2: Float = 0
-    var m3: Float = 0
+    var s = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+    var m = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
     var i = 0
-    while i + 4 <= n {
-        let a = x[i]
-        let b = x[i + 1]
-        let c = x[i + 2]
-        let d = x[i + 3]
-        s0 += Double(a) * Double(a)
-        s1 += Double(b) * Double(b)
-        s2 += Double(c) * Double(c)
-        s3 += Double(d) * Double(d)
-        m0 = a.magnitude > m0 ? a.magnitude : m0
-        m1 = b.magnitude > m1 ? b.magnitude : m1
-        m2 = c.magnitude > m2 ? c.magnitude : m2
-        m3 = d.magnitude > m3 ? d.magnitude : m3
-        i += 4
+    @inline(__always) func lane(_ acc: inout Float, _ peak: inout Float, _ v: Float) {
+        acc += v * v
+        peak = v.magnitude > peak ? v.magnitude : peak
     }
-    var sum = (s0 + s1) + (s2 + s3)
-    var m = max(max(m0, m1), max(m2, m3))
+    while i + 8 <= n {
+        lane(&s.0, &m.0, x[i])
+        lane(&s.1, &m.1, x[i + 1])
+        lane(&s.2, &m.2, x[i + 2])
+        lane(&s.3, &m.3, x[i + 3])
+        lane(&s.4, &m.4, x[i + 4])
+        lane(&s.5, &m.5, x[i + 5])
+        lane(&s.6, &m.6, x[i + 6])
+        lane(&s.7, &m.7, x[i + 7])
+        i += 8
+    }
+    var sum = Double(s.0) + Double(s.1) + Double(s.2) + Double(s.3)
+    sum += Double(s.4) + Double(s.5) + Double(s.6) + Double(s.7)
+    var peak = max(max(max(m.0, m.1), max(m.2, m.3)), max(max(m.4, m.5), max(m.6, m.7)))
     while i < n {
         sum += Double(x[i]) * Double(x[i])
-        m = x[i].magnitude > m ? x[i].magnitude : m
+        peak = x[i].magnitude > peak ? x[i].magnitude : peak
         i += 1
     }
-    return (sum, m)
+    if !sum.isFinite {
+        // Overflow of the Float partials, or a non-finite element: Double tells them apart.
+        sum = 0
+        for j in 0..<n { sum += Double(x[j]) * Double(x[j]) }
+    }
+    return (sum, peak)
 }
 
 extension BlockReductions {
