@@ -52,7 +52,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .executableTarget(name: "kiln", dependencies: ["KilnCLI", "Experiment"], swiftSettings: strict),
+        .executableTarget(name: "kiln", dependencies: ["KilnCLI", "Experiment", "OptimSPAM"], swiftSettings: strict),
         .target(
             name: "DaemonCore",
             dependencies: [
@@ -63,6 +63,11 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // Method plugins (STYLE.md §1): explicit paths, since Plugins/ is SwiftPM's package-plugin folder.
+        .target(
+            name: "OptimSPAM", dependencies: ["TensorEngine", "TensorNN", "PluginAPI", "Experiment"],
+            path: "Plugins/OptimSPAM", swiftSettings: strict),
+
         .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"], swiftSettings: strict),
         .testTarget(
@@ -72,6 +77,9 @@ let package = Package(
         .testTarget(
             name: "ExperimentTests",
             dependencies: ["Experiment", "TestSupport", "TensorNN", "PluginAPI", "Spec"], swiftSettings: strict),
+        .testTarget(
+            name: "OptimSPAMTests", dependencies: ["OptimSPAM", "TensorEngine", "TensorNN", "Experiment", "PluginAPI"],
+            resources: [.copy("Fixtures")], swiftSettings: strict),
         // Drives the real `kiln` executable as a child process (built with the tests by `swift build --build-tests`).
         .testTarget(
             name: "KilnCLITests", dependencies: ["TensorEngine", "TensorNN", "PluginAPI"], swiftSettings: strict),
