@@ -3,4 +3,4 @@ import KilnCLI
 import OptimSPAM
 
 // The one list of built-in plugins; a third-party `kiln` appends its own (examples/custom-plugin).
-KilnCLI.main(plugins: BuiltinPlugins.all + OptimSPAMPlugins.all)
+await KilnCLI.main(plugins: BuiltinPlugins.all + OptimSPAMPlugins.all)
