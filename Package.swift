@@ -66,7 +66,7 @@ let package = Package(
         // Method plugins (STYLE.md §1): explicit paths, since Plugins/ is SwiftPM's package-plugin folder.
         .target(
             name: "OptimSPAM", dependencies: ["TensorEngine", "TensorNN", "PluginAPI", "Experiment"],
-            path: "Plugins/OptimSPAM", swiftSettings: strict),
+            path: "Plugins/OptimSPAM", exclude: ["README.md"], swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"], swiftSettings: strict),
