@@ -23,7 +23,7 @@ package enum SoftplusKernel: UnaryKernel {
     @inline(__always) package static func apply(_ x: Float) -> Float { Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x))) }
 }
 package enum GeluKernel: UnaryKernel {
-    @inline(__always) package static func apply(_ x: Float) -> Float { 0.5 * x * (1 + Foundation.erf(x * 0.70710678118654752)) }
+    @inline(__always) package static func apply(_ x: Float) -> Float { 0.5 * x * (1 + fastErf(x * 0.70710678118654752)) }
 }
 package enum GeluTanhKernel: UnaryKernel {
     @inline(__always) package static func apply(_ x: Float) -> Float {
@@ -47,8 +47,8 @@ package enum SqrtGradKernel: BinaryKernel {
 package enum GeluGradKernel: BinaryKernel {
     // d/dx x·Φ(x) = Φ(x) + x·φ(x)
     @inline(__always) package static func apply(_ g: Float, _ x: Float) -> Float {
-        let cdf = 0.5 * (1 + Foundation.erf(x * 0.70710678118654752))
-        let pdf = 0.3989422804014327 * Foundation.exp(-0.5 * x * x)
+        let cdf = 0.5 * (1 + fastErf(x * 0.70710678118654752))
+        let pdf = 0.3989422804014327 * fastExp(-0.5 * x * x)
         return g * (cdf + x * pdf)
     }
 }
