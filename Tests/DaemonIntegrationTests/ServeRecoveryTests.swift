@@ -45,9 +45,13 @@ struct ServeRecoveryTests {
         #expect(
             await eventually { fixture.log().contains("configuration reloaded daemon.concurrency=1") },
             "\(fixture.log())")
-        let messages = fixture.collectNotifications()
-        #expect(messages.filter { $0.hasPrefix("RELOADING=1\nMONOTONIC_USEC=") }.count == 2)
-        #expect(messages.last == "READY=1")
+        // The log line is written before the reload's READY=1 is sent: wait for the datagrams in flight.
+        func reloadsAnswered() -> Bool {
+            let messages = fixture.collectNotifications()
+            return messages.filter { $0.hasPrefix("RELOADING=1\nMONOTONIC_USEC=") }.count == 2
+                && messages.last == "READY=1"
+        }
+        #expect(await eventually { reloadsAnswered() }, "\(fixture.collectNotifications())")
 
         // Concurrency 1 now: a second spec waits for the first.
         try fixture.drop("first", ServeFixture.spec("hold"))
