@@ -40,8 +40,9 @@ let package = Package(
         .target(
             name: "KilnCLI",
             dependencies: [
-                "TensorEngine", "TensorNN", "PluginAPI", "Spec", "Experiment",
+                "TensorEngine", "TensorNN", "PluginAPI", "Spec", "Experiment", "DaemonCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .target(
@@ -51,16 +52,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .executableTarget(name: "kiln", dependencies: ["KilnCLI", "Experiment"], swiftSettings: strict),
+        .executableTarget(name: "kiln", dependencies: ["KilnCLI", "Experiment", "OptimSPAM"], swiftSettings: strict),
         .target(
             name: "DaemonCore",
             dependencies: [
-                "PluginAPI",
+                "PluginAPI", "Spec",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
+
+        // Method plugins (STYLE.md §1): explicit paths, since Plugins/ is SwiftPM's package-plugin folder.
+        .target(
+            name: "OptimSPAM", dependencies: ["TensorEngine", "TensorNN", "PluginAPI", "Experiment"],
+            path: "Plugins/OptimSPAM", exclude: ["README.md"], swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"], swiftSettings: strict),
@@ -71,13 +77,16 @@ let package = Package(
         .testTarget(
             name: "ExperimentTests",
             dependencies: ["Experiment", "TestSupport", "TensorNN", "PluginAPI", "Spec"], swiftSettings: strict),
+        .testTarget(
+            name: "OptimSPAMTests", dependencies: ["OptimSPAM", "TensorEngine", "TensorNN", "Experiment", "PluginAPI"],
+            resources: [.copy("Fixtures")], swiftSettings: strict),
         // Drives the real `kiln` executable as a child process (built with the tests by `swift build --build-tests`).
         .testTarget(
             name: "KilnCLITests", dependencies: ["TensorEngine", "TensorNN", "PluginAPI"], swiftSettings: strict),
         .testTarget(
             name: "DaemonCoreTests",
             dependencies: [
-                "DaemonCore", "PluginAPI",
+                "DaemonCore", "PluginAPI", "Spec",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -91,5 +100,7 @@ let package = Package(
         .testTarget(
             name: "VisionTests", dependencies: ["TensorNN", "TensorEngine", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
+        // Drives the built `kiln` executable as a separate process; imports nothing of ours.
+        .testTarget(name: "DaemonIntegrationTests", swiftSettings: strict),
     ]
 )

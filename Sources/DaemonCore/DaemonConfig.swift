@@ -23,7 +23,8 @@ public struct DaemonConfig: Codable, Sendable, Equatable {
     public var shutdownDeadlineSeconds: Double = 60
     /// Seconds between full rescans of the drop directory (a safety net for missed events; not polling).
     public var rescanPeriodSeconds: Double = 300
-    /// Seconds a spec must stay quiet after its last event before it is taken.
+    /// Seconds a spec written in place must stay quiet after its last write before it is taken; a spec
+    /// renamed into the directory is taken at once.
     public var debounceSeconds: Double = 0.15
     /// Specs larger than this are refused (a guard against huge or hostile files).
     public var maxSpecBytes: Int = 1 << 20

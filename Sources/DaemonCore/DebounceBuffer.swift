@@ -15,9 +15,10 @@ struct DebounceBuffer {
         self.quietPeriod = quietPeriod
     }
 
-    /// Records a change; the path's quiet period starts again.
-    mutating func note(_ path: String, _ change: Change, at now: ContinuousClock.Instant) {
-        pending[path] = (change, now + quietPeriod)
+    /// Records a change; the path's quiet period starts again. `quiet` overrides the period for this
+    /// change (zero: due at once).
+    mutating func note(_ path: String, _ change: Change, at now: ContinuousClock.Instant, quiet: Duration? = nil) {
+        pending[path] = (change, now + (quiet ?? quietPeriod))
     }
 
     /// When the earliest pending path becomes due, or nil when nothing is pending.

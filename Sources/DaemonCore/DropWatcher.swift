@@ -6,8 +6,9 @@ public import ServiceLifecycle
 /// Watches the drop directory and its direct subfolders with inotify and reports settled specs,
 /// removals and cancel requests as `DropEvent`s.
 ///
-/// - A spec counts once it is closed after writing (`IN_CLOSE_WRITE`) or moved in (`IN_MOVED_TO`), and
-///   then quiet for the debounce period. Producers should write elsewhere and rename in.
+/// - A spec counts once it is moved in (`IN_MOVED_TO`: at once, a rename is atomic) or closed after
+///   writing (`IN_CLOSE_WRITE`) and then quiet for the debounce period. Producers should write elsewhere
+///   and rename in.
 /// - Subfolders created or moved in later get a watch of their own and are scanned at once, since files
 ///   may land in them before the watch exists. Run folders (`NAME.run`, `NAME.run.N`) are not watched.
 /// - A full listing (`DropEvent.rescanned`) goes out at startup, after `IN_Q_OVERFLOW`, when a
@@ -155,7 +156,12 @@ private struct WatchLoop {
             return
         }
         guard SpecFile.kind(ofFileNamed: event.name) != nil else { return }
-        if event.has(IN_CLOSE_WRITE) || event.has(IN_MOVED_TO) {
+        if event.has(IN_MOVED_TO) {
+            // A rename is atomic: the content is complete the moment the name appears, so it is taken at
+            // once (pick-up latency is a few milliseconds). A close after the rename, as Foundation's
+            // `.atomic` writes do, re-notes the path; the intake sees the same content and does nothing.
+            debounce.note(path, .written, at: .now, quiet: .zero)
+        } else if event.has(IN_CLOSE_WRITE) {
             debounce.note(path, .written, at: .now)
         } else if event.has(IN_DELETE) || event.has(IN_MOVED_FROM) {
             debounce.note(path, .removed, at: .now)

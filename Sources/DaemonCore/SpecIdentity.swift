@@ -1,3 +1,4 @@
+import PluginAPI
 public import Foundation
 
 /// The identity of a spec is the SHA-256 of its bytes, not its name or modification time:

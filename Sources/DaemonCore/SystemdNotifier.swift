@@ -37,6 +37,12 @@ public struct SystemdNotifier: Sendable {
     public var isEnabled: Bool { socketAddress != nil }
 
     /// Sends one message (`KEY=VALUE` lines). Returns false when off or when sending failed.
+    ///
+    /// Never blocks the daemon for long: the send is non-blocking, because a full receive queue on the
+    /// other side (systemd busy or hung, or a test that reads late; Linux queues only
+    /// `net.unix.max_dgram_qlen`, 10 by default) would otherwise stall the thread, and with it the
+    /// daemon's tasks. `WATCHDOG=1` and `STATUS=` lines that find the queue full are dropped (the next
+    /// one follows soon); other messages (`READY=1`, `RELOADING=1`, `STOPPING=1`) retry for up to 50 ms.
     @discardableResult
     public func notify(_ message: String) -> Bool {
         guard let socketAddress else { return false }
@@ -57,11 +63,19 @@ public struct SystemdNotifier: Sendable {
         guard fd >= 0 else { return false }
         defer { close(fd) }
         let bytes = Array(message.utf8)
-        let sent = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL), sa, length) }
+        let droppable = message.hasPrefix("WATCHDOG=1") || message.hasPrefix("STATUS=")
+        for attempt in 0..<(droppable ? 1 : 25) {
+            if attempt > 0 { usleep(2000) }
+            let sent = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+                    bytes.withUnsafeBytes {
+                        sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT), sa, length)
+                    }
+                }
             }
+            if sent == bytes.count { return true }
+            guard sent < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR else { return false }
         }
-        return sent == bytes.count
+        return false
     }
 }

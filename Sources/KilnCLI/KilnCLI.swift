@@ -4,15 +4,16 @@ import Foundation
 import Synchronization
 
 /// The `kiln` command: every subcommand of the one executable.
-public struct KilnCLI: ParsableCommand {
+public struct KilnCLI: AsyncParsableCommand {
     /// The subcommands; `kiln --help` shows them.
     public static let configuration = CommandConfiguration(
         commandName: "kiln",
         abstract: "Kiln: experiments from YAML specs on Kiln's own tensor engine.",
         version: KilnVersion.string,
         subcommands: [
-            RunCommand.self, ValidateCommand.self, PluginsCommand.self, SchemaCommand.self, DemoCommand.self,
-            BenchCommand.self,
+            RunCommand.self, ValidateCommand.self, PluginsCommand.self, SchemaCommand.self, ServeCommand.self,
+            StatusCommand.self, CancelCommand.self, TailCommand.self, WaitCommand.self, DemoCommand.self,
+            BenchCommand.self, BenchDaemonCommand.self,
         ])
 
     /// Made by ArgumentParser.
@@ -24,9 +25,9 @@ extension KilnCLI {
     /// passes that list plus its own plugin types. Never returns.
     ///
     /// ```swift
-    /// KilnCLI.main(plugins: BuiltinPlugins.all + [LionPlugin.self])
+    /// await KilnCLI.main(plugins: BuiltinPlugins.all + [LionPlugin.self])
     /// ```
-    public static func main(plugins: [any KilnPlugin.Type]) -> Never {
+    public static func main(plugins: [any KilnPlugin.Type]) async -> Never {
         // A write to a closed pipe (a reader of `kiln plugins | head` going away) must not kill the process.
         signal(SIGPIPE, SIG_IGN)
         do {
@@ -36,12 +37,12 @@ extension KilnCLI {
             FileHandle.standardError.write(Data("kiln: \(error)\n".utf8))
             Foundation.exit(KilnExitCode.cannotStart)
         }
-        main()
+        await main()
         Foundation.exit(0)
     }
 
     /// Entry point with the built-in plugins only.
-    public static func start() -> Never { main(plugins: BuiltinPlugins.all) }
+    public static func start() async -> Never { await main(plugins: BuiltinPlugins.all) }
 }
 
 /// The catalog `main(plugins:)` was given, for the subcommands ArgumentParser creates.

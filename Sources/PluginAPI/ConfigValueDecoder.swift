@@ -115,17 +115,24 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let codingPath: [any CodingKey]
 
     var allKeys: [Key] { object.keys.compactMap { Key(stringValue: $0) } }
-    func contains(_ key: Key) -> Bool { object[key.stringValue.snakeCased] != nil }
+    func contains(_ key: Key) -> Bool { lookup(key) != nil }
+
+    /// The value under the key's snake_case spelling, or else under the key exactly as given: the keys
+    /// of a `[String: T]` dictionary (environment variable names such as `OMP_NUM_THREADS`) are data,
+    /// not Swift names, and keep their case.
+    private func lookup(_ key: Key) -> ConfigValue? {
+        object[key.stringValue.snakeCased] ?? object[key.stringValue]
+    }
 
     private func value(for key: Key) throws -> ConfigValue {
-        guard let v = object[key.stringValue.snakeCased] else {
+        guard let v = lookup(key) else {
             throw DecodingError.keyNotFound(
                 key, .init(codingPath: codingPath, debugDescription: "missing key '\(key.stringValue.snakeCased)'"))
         }
         return v
     }
 
-    func decodeNil(forKey key: Key) throws -> Bool { (object[key.stringValue.snakeCased] ?? .null).isNull }
+    func decodeNil(forKey key: Key) throws -> Bool { (lookup(key) ?? .null).isNull }
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         try decodeAny(type, try value(for: key), codingPath + [key])
     }
@@ -139,7 +146,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
     func superDecoder() throws -> any Decoder { try superDecoder(forKey: Key(stringValue: "super")!) }
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        ConfigDecoderImpl(value: object[key.stringValue.snakeCased] ?? .null, codingPath: codingPath + [key])
+        ConfigDecoderImpl(value: lookup(key) ?? .null, codingPath: codingPath + [key])
     }
 }
 

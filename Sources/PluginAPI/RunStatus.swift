@@ -139,18 +139,31 @@ public struct RunStatus: Codable, Sendable, Equatable {
 }
 
 extension RunStatus {
-    /// The JSON encoder for status files: sorted keys (stable diffs), ISO 8601 dates, pretty printed.
+    /// The JSON encoder for status files: sorted keys (stable diffs), ISO 8601 UTC dates in whole seconds
+    /// (`2025-01-31T12:00:00Z`, written without Foundation's ICU-backed date formatting), pretty printed.
     public static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(ISO8601Timestamp.format(date))
+        }
         return encoder
     }
 
-    /// The matching decoder.
+    /// The matching decoder; it also accepts fractional seconds and offsets (`+02:00`).
     public static func makeDecoder() -> JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = ISO8601Timestamp.parse(text) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container,
+                    debugDescription: "expected an ISO 8601 time such as 2025-01-31T12:00:00Z, got '\(text)'")
+            }
+            return date
+        }
         return decoder
     }
 

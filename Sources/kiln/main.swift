@@ -1,5 +1,6 @@
 import Experiment
 import KilnCLI
+import OptimSPAM
 
 // The one list of built-in plugins; a third-party `kiln` appends its own (examples/custom-plugin).
-KilnCLI.main(plugins: BuiltinPlugins.all)
+await KilnCLI.main(plugins: BuiltinPlugins.all + OptimSPAMPlugins.all)

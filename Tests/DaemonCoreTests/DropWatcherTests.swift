@@ -67,6 +67,23 @@ import Testing
         }
     }
 
+    @Test func takesARenamedInSpecAtOnceButDebouncesInPlaceWrites() async throws {
+        let root = try TempDirectory("rename")
+        defer { root.remove() }
+        let drop = try root.directory("drop")
+        let outside = try root.directory("outside")
+        // A long quiet period, so "at once" stays distinguishable from "debounced" on a loaded machine.
+        try await watching(drop, debounce: .seconds(10)) { recorder in
+            let start = ContinuousClock.now
+            try moveIn(drop.appendingPathComponent("moved.yaml"), "model: a\n", staging: outside)
+            #expect(await recorder.wait(timeout: .seconds(5)) { Self.ready($0) == ["moved.yaml"] })
+            #expect(start.duration(to: .now) < .seconds(5))
+            try writeFile(drop.appendingPathComponent("written.yaml"), "model: b\n")
+            // Still inside its 10-second quiet period.
+            #expect(!(await recorder.wait(timeout: .milliseconds(500)) { Self.ready($0).contains("written.yaml") }))
+        }
+    }
+
     @Test func reportsRemovalsCancelFilesAndNewSubfolders() async throws {
         let root = try TempDirectory("events")
         defer { root.remove() }

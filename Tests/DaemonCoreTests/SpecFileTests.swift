@@ -1,3 +1,4 @@
+import PluginAPI
 import Foundation
 import Glibc
 import Testing

@@ -69,6 +69,21 @@ final class NotifySocket: Sendable {
         #expect(await socket.receive() == "READY=1\nSTATUS=up")
     }
 
+    @Test func aReceiverThatDoesNotReadNeverBlocksTheSender() async throws {
+        let dir = try TempDirectory("notify-full")
+        defer { dir.remove() }
+        let socket = try NotifySocket(abstract: false, directory: dir.url)
+        let notifier = SystemdNotifier(socketAddress: socket.address)
+        let start = ContinuousClock.now
+        // Far more than the kernel queues for an unread datagram socket (max_dgram_qlen, 10 by default).
+        let delivered = (0..<200).filter { _ in notifier.notify("WATCHDOG=1") }.count
+        #expect(delivered >= 1 && delivered < 200, "the queue never filled up")
+        // Still full: retried for about 50 ms, then given up.
+        #expect(!notifier.notify("STOPPING=1"))
+        #expect(start.duration(to: .now) < .seconds(2))
+        #expect(await socket.receive() == "WATCHDOG=1")
+    }
+
     @Test func isANoOpWithoutNotifySocket() {
         let notifier = SystemdNotifier.fromEnvironment([:])
         #expect(!notifier.isEnabled && !notifier.notify("READY=1") && notifier.watchdogInterval == nil)

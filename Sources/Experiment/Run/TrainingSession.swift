@@ -158,6 +158,7 @@ final class TrainingSession {
                 // `train.lr`, not `lr`: a sweep over `optimizer.lr` names its column `lr` in the summary.
                 values["train.lr"] = lr
                 for (k, v) in output.metrics { values["train.\(k)"] = v }
+                for (k, v) in optimizer.metrics { values["optim.\(k)"] = v }
             }
             if (evalEvery > 0 && step % evalEvery == 0) || step == loop.steps {
                 let evaluation = try evaluators.evaluate(

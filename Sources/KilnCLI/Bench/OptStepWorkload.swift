@@ -1,3 +1,5 @@
+import Experiment
+import PluginAPI
 import TensorEngine
 import TensorNN
 
@@ -36,11 +38,23 @@ enum OptStepWorkload {
         return out
     }
 
+    /// Kiln's own Adam/AdamW, or an optimizer plugin of the running `kiln` (`spam` → `optim.spam`, or a full id)
+    /// with its default configuration.
     private static func makeOptimizer(_ name: String, _ parameters: [NamedParameter]) -> (any Optimizer)? {
         switch name {
-        case "adam": Adam(parameters, lr: 1e-3)
-        case "adamw": AdamW(parameters, lr: 1e-3)
-        default: nil
+        case "adam": return Adam(parameters, lr: 1e-3)
+        case "adamw": return AdamW(parameters, lr: 1e-3)
+        default:
+            let id = name.hasPrefix("optim.") ? name : "optim.\(name)"
+            guard let catalog = try? CLIPlugins.current, let plugin = catalog[id] as? any OptimizerPlugin.Type
+            else { return nil }
+            return try? makeDefault(plugin, parameters)
         }
+    }
+
+    private static func makeDefault<P: OptimizerPlugin>(_ plugin: P.Type, _ parameters: [NamedParameter]) throws
+        -> any Optimizer
+    {
+        try P.makeOptimizer(P.Config(), parameters: parameters)
     }
 }

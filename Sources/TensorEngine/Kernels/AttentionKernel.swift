@@ -12,18 +12,22 @@ package func visibleKeys(query i: Int, queries t: Int, keys s: Int, causal: Bool
 @inline(__always)
 package func maskedSoftmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, n: Int, visible: Int, scale: Float) {
     let m = scale >= 0 ? scale * rowMax(x, visible) : -scale * rowMax(x, visible, negated: true)
+    // Exponentials and their sum in one sweep (eight lanes, fixed order), then one scaling sweep.
     let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
+    var acc = SIMD8<Float>(repeating: 0)
     var j = 0
     while j + 8 <= visible {
         let e = fastExp(scale * rx.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self) - m)
         ry.storeBytes(of: e, toByteOffset: j * 4, as: SIMD8<Float>.self)
+        acc += e
         j += 8
     }
+    var s = acc.sum()
     while j < visible {
         y[j] = fastExp(scale * x[j] - m)
+        s += y[j]
         j += 1
     }
-    let s = rowDot(y, nil, visible)
     let inv = s > 0 ? 1 / s : 0
     for j in 0..<visible { y[j] *= inv }
     for j in visible..<n { y[j] = 0 }
@@ -37,7 +41,18 @@ package func maskedSoftmaxRowBackward(
     scale: Float
 ) {
     let dot = rowDot(g, y, visible)
-    for j in 0..<visible { dx[j] = scale * y[j] * (g[j] - dot) }
+    let rg = UnsafeRawPointer(g), ry = UnsafeRawPointer(y), rd = UnsafeMutableRawPointer(dx)
+    var j = 0
+    while j + 8 <= visible {
+        let v = scale * ry.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+            * (rg.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self) - dot)
+        rd.storeBytes(of: v, toByteOffset: j * 4, as: SIMD8<Float>.self)
+        j += 8
+    }
+    while j < visible {
+        dx[j] = scale * y[j] * (g[j] - dot)
+        j += 1
+    }
     for j in visible..<n { dx[j] = 0 }
 }
 

@@ -36,14 +36,18 @@ package final class DNNLConvolutions: Sendable {
     }
 
     /// y = conv(x, w) + b. x [N, C, H, W], w [O, C/G, KH, KW], b [O] (when `geometry.hasBias`), y [N, O, OH, OW].
+    /// With `keepingSource`, the input as reordered into the primitive's layout is returned (nil when it needed no
+    /// reorder) so that the weight-gradient pass can use it instead of reordering x again.
+    @discardableResult
     package func forward(
         _ g: ConvGeometry, _ layout: DNNLLayout, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
-        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
-    ) {
+        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, keepingSource: Bool = false
+    ) -> DNNLPreparedOperand? {
         var buffers = [DNNL_ARG_SRC: raw(x), DNNL_ARG_WEIGHTS: raw(w), DNNL_ARG_DST: UnsafeMutableRawPointer(y)]
         if let bias { buffers[DNNL_ARG_BIAS] = raw(bias) }
-        state.withLock { s in
-            s.run(s.entry(g, layout).pass(.forward, s.engine, s.attr, g), buffers, "conv2d forward \(g)")
+        return state.withLock { s in
+            s.run([(s.entry(g, layout).pass(.forward, s.engine, s.attr, g), buffers)],
+                  keeping: keepingSource ? DNNL_ARG_SRC : nil, "conv2d forward \(g)")
         }
     }
 
@@ -80,7 +84,7 @@ package final class DNNLConvolutions: Sendable {
     package func backward(
         _ g: ConvGeometry, _ layout: DNNLLayout, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
         dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>,
-        db: UnsafeMutablePointer<Float>?
+        db: UnsafeMutablePointer<Float>?, preparedSource: DNNLPreparedOperand? = nil
     ) {
         var weightBuffers = [DNNL_ARG_SRC: raw(x), DNNL_ARG_DIFF_DST: raw(dy), DNNL_ARG_DIFF_WEIGHTS: UnsafeMutableRawPointer(dw)]
         let unwantedBias = g.hasBias && db == nil ? BufferPool.shared.take(g.outChannels) : nil
@@ -93,7 +97,7 @@ package final class DNNLConvolutions: Sendable {
                 let dataBuffers = [DNNL_ARG_DIFF_DST: raw(dy), DNNL_ARG_WEIGHTS: raw(w), DNNL_ARG_DIFF_SRC: UnsafeMutableRawPointer(dx)]
                 jobs.insert((e.pass(.backwardData, s.engine, s.attr, g), dataBuffers), at: 0)
             }
-            s.run(jobs, "conv2d backward \(g)")
+            s.run(jobs, prepared: preparedSource, "conv2d backward \(g)")
         }
     }
 
@@ -139,7 +143,14 @@ package final class DNNLConvolutions: Sendable {
 
         /// Runs passes in order on the caller's plain buffers (see the one-pass `run`). An input that several passes
         /// read from the same buffer in the same layout is reordered once (the output gradient of both backward passes).
-        func run(_ passes: [(Pass, [Int32: UnsafeMutableRawPointer])], _ what: @autoclosure () -> String) {
+        /// `keeping`: an input argument whose reordered copy is returned instead of freed. `prepared`: an input already
+        /// in some layout, used where a pass wants that operand, from that buffer, in that layout.
+        @discardableResult
+        func run(
+            _ passes: [(Pass, [Int32: UnsafeMutableRawPointer])], keeping: Int32? = nil,
+            prepared: DNNLPreparedOperand? = nil, _ what: @autoclosure () -> String
+        ) -> DNNLPreparedOperand? {
+            var kept: DNNLPreparedOperand? = nil
             var memories: [dnnl_memory_t] = []
             var temporaries: [(UnsafeMutablePointer<Float>, Int)] = []
             // Inputs reordered so far: the caller's pointer, the layout, and the reordered memory.
@@ -176,8 +187,17 @@ package final class DNNLConvolutions: Sendable {
                         args.append(dnnl_exec_arg_t(arg: operand.arg, memory: done.memory))
                         continue
                     }
+                    if !operand.isOutput, let prepared, prepared.source == pointer, prepared.matches(operand.chosen) {
+                        args.append(dnnl_exec_arg_t(arg: operand.arg,
+                                                    memory: made(operand.chosen, UnsafeMutableRawPointer(prepared.storage.base))))
+                        continue
+                    }
                     let user = made(operand.plain, pointer)
-                    let inner = made(operand.chosen, temporary(operand.chosenBytes))
+                    let keep = !operand.isOutput && operand.arg == keeping
+                    let storage = keep ? TensorStorage(uninitializedCount: Swift.max(1, (operand.chosenBytes + 3) / 4)) : nil
+                    if let storage { kept = DNNLPreparedOperand(source: pointer, desc: operand.chosen, storage: storage) }
+                    let inner = made(operand.chosen, storage.map { UnsafeMutableRawPointer($0.base) }
+                                     ?? temporary(operand.chosenBytes))
                     args.append(dnnl_exec_arg_t(arg: operand.arg, memory: inner))
                     if operand.isOutput {
                         reorderOut.append((reorder: reorder, inner: inner, user: user))
@@ -197,6 +217,7 @@ package final class DNNLConvolutions: Sendable {
                                         dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: r.user)], what())
                 }
             }
+            return kept
         }
 
         private func execute(_ primitive: dnnl_primitive_t, _ args: [dnnl_exec_arg_t], _ what: @autoclosure () -> String) {
@@ -373,6 +394,31 @@ package final class DNNLConvolutions: Sendable {
             check(dnnl_primitive_desc_create(&pd, desc, attr, engine, hint), what)
             return pd!
         }
+    }
+}
+
+/// A convolution operand already reordered into a primitive's layout: the forward pass's input kept for the
+/// weight-gradient pass (the graph holds it between the two, one activation's worth of memory per convolution).
+/// `@unchecked Sendable` only so that it can leave the convolution lock: every property is immutable after `init`,
+/// and the elements are written once, by the forward pass, before it is returned.
+package final class DNNLPreparedOperand: @unchecked Sendable {
+    /// The caller's plain buffer it was made from.
+    let source: UnsafeMutableRawPointer
+    /// Its layout.
+    let desc: dnnl_memory_desc_t
+    /// The reordered elements (back to the buffer pool when released).
+    let storage: TensorStorage
+
+    init(source: UnsafeMutableRawPointer, desc: dnnl_memory_desc_t, storage: TensorStorage) {
+        self.source = source
+        self.desc = desc
+        self.storage = storage
+    }
+
+    /// Whether a pass wanting layout `other` can use it.
+    func matches(_ other: dnnl_memory_desc_t) -> Bool {
+        var a = desc, b = other
+        return dnnl_memory_desc_equal(&a, &b) != 0
     }
 }
 

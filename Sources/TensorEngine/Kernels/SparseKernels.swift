@@ -20,17 +20,38 @@ package func segmentedAccumulate(
         for s in r {
             let o = out + s * width
             o.update(repeating: 0, count: width)
-            switch (gather, weights) {
-            case let (g?, w?):
-                for k in offsets[s]..<offsets[s + 1] { axpy(w[k], x + Int(g[k]) * width, o, width) }
-            case let (g?, nil):
-                for k in offsets[s]..<offsets[s + 1] { axpy(1, x + Int(g[k]) * width, o, width) }
-            case let (nil, w?):
-                for k in offsets[s]..<offsets[s + 1] { axpy(w[k], x + k * width, o, width) }
-            case (nil, nil):
-                for k in offsets[s]..<offsets[s + 1] { axpy(1, x + k * width, o, width) }
+            // Two items per step: two independent row loads in flight and half the stores to the output row.
+            var k = offsets[s]
+            let end = offsets[s + 1]
+            while k + 2 <= end {
+                let r0 = gather.map { Int($0[k]) } ?? k, r1 = gather.map { Int($0[k + 1]) } ?? k + 1
+                axpy2(weights?[k] ?? 1, x + r0 * width, weights?[k + 1] ?? 1, x + r1 * width, o, width)
+                k += 2
             }
+            if k < end { axpy(weights?[k] ?? 1, x + (gather.map { Int($0[k]) } ?? k) * width, o, width) }
         }
+    }
+}
+
+/// y[0..<n] += a·x[0..<n] + b·z[0..<n], sixteen lanes at a time (y overlaps neither x nor z).
+@inline(__always)
+private func axpy2(
+    _ a: Float, _ x: UnsafePointer<Float>, _ b: Float, _ z: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+    _ n: Int
+) {
+    let rx = UnsafeRawPointer(x), rz = UnsafeRawPointer(z), ry = UnsafeMutableRawPointer(y)
+    let va = SIMD16<Float>(repeating: a), vb = SIMD16<Float>(repeating: b)
+    var j = 0
+    while j + 16 <= n {
+        let v = ry.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
+            + (va * rx.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
+               + vb * rz.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self))
+        ry.storeBytes(of: v, toByteOffset: j * 4, as: SIMD16<Float>.self)
+        j += 16
+    }
+    while j < n {
+        y[j] += a * x[j] + b * z[j]
+        j += 1
     }
 }
 

@@ -121,14 +121,17 @@ package enum ConvAlgorithm: Sendable, CaseIterable {
 
 extension ConvAlgorithm {
     /// The weight gradient (and bias gradient when `db` is given) and, when `dx` is given, the input gradient. Where
-    /// both passes are oneDNN's blocked kernels they run in one call that reorders dy once.
+    /// both passes are oneDNN's blocked kernels they run in one call that reorders dy once; `preparedSource` is x
+    /// as the forward pass reordered it, used when the weight pass wants the same layout.
     package func backward(
         _ g: ConvGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-        dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>?
+        dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>?,
+        preparedSource: DNNLPreparedOperand? = nil
     ) {
         let stem = g.inChannels < 16 && g.groups == 1
         if resolved(.backwardWeights, g) == .oneDNN && (dx == nil || (resolved(.backwardData, g) == .oneDNN && !stem)) {
-            DNNLConvolutions.shared.backward(g, .blocked, x: x, w: w, dy: dy, dx: dx, dw: dw, db: db)
+            DNNLConvolutions.shared.backward(g, .blocked, x: x, w: w, dy: dy, dx: dx, dw: dw, db: db,
+                                             preparedSource: preparedSource)
             return
         }
         if let dx { backwardData(g, w: w, dy: dy, dx: dx) }
@@ -159,9 +162,20 @@ extension Tensor {
         let g = Tensor.convGeometry(x.shape, w.shape, bias?.shape, o)
         let algo = algorithm ?? ConvAlgorithm.choose(for: g)
         precondition(algo.supports(g), "conv2d: the \(algo) kernel does not support input \(x.shape), weight \(w.shape), \(o)")
+        // When the weight gradient will come from oneDNN's blocked kernel too, the forward pass keeps x as it
+        // reordered it, and the backward pass uses that copy instead of reordering x again.
+        let keepSource = GradMode.isEnabled && w.requiresGrad && algo.resolved(.forward, g) == .oneDNN
+            && algo.resolved(.backwardWeights, g) == .oneDNN
+        var kept: DNNLPreparedOperand? = nil
         let out = Tensor.make(shape: g.outputShape) { y in
-            algo.forward(g, x: x.storage.base, w: w.storage.base, bias: bias?.storage.base, y: y.baseAddress!)
+            if keepSource {
+                kept = DNNLConvolutions.shared.forward(g, .blocked, x: x.storage.base, w: w.storage.base,
+                                                       bias: bias?.storage.base, y: y.baseAddress!, keepingSource: true)
+            } else {
+                algo.forward(g, x: x.storage.base, w: w.storage.base, bias: bias?.storage.base, y: y.baseAddress!)
+            }
         }
+        let preparedSource = kept
         let inputs = bias.map { [x, w, $0] } ?? [x, w]
         return Tensor.record("conv2d", out, inputs) { dy, needs in
             var grads: [Tensor?] = Array(repeating: nil, count: inputs.count)
@@ -178,7 +192,7 @@ extension Tensor {
                 let dw = TensorStorage(uninitializedCount: Tensor.elementCount(g.weightShape))
                 let db = needsBias ? TensorStorage(uninitializedCount: g.outChannels) : nil
                 algo.backward(g, x: x.storage.base, w: w.storage.base, dy: dy.storage.base, dx: dx?.base,
-                              dw: dw.base, db: db?.base)
+                              dw: dw.base, db: db?.base, preparedSource: preparedSource)
                 grads[0] = dx.map { Tensor(storage: $0, shape: g.inputShape) }
                 grads[1] = Tensor(storage: dw, shape: g.weightShape)
                 if let db { grads[2] = Tensor(storage: db, shape: [g.outChannels]) }

@@ -102,6 +102,7 @@ public struct Checkpoint {
             let steps = state.parameterSteps.keys.sorted(by: SafeTensors.byteOrder)
                 .map { "\(SafeTensors.quoted($0)):\(state.parameterSteps[$0]!)" }
             header[Key.parameterSteps] = "{\(steps.joined(separator: ","))}"
+            for (key, value) in state.extra { header[Key.extraPrefix + key] = value }
         }
         try SafeTensors.write(tensors, metadata: header, to: url)
     }
@@ -139,7 +140,12 @@ public struct Checkpoint {
                     slots[key] = t
                 }
             }
-            state = OptimizerState(stepCount: stepCount, slotNames: slotNames, parameterSteps: steps, slots: slots)
+            var extra: [String: String] = [:]
+            for (key, value) in header where key.hasPrefix(Key.extraPrefix) {
+                extra[String(key.dropFirst(Key.extraPrefix.count))] = value
+            }
+            state = OptimizerState(
+                stepCount: stepCount, slotNames: slotNames, parameterSteps: steps, slots: slots, extra: extra)
         }
         let plugin = header[Key.plugin] ?? ""
         let user = header.filter { !$0.key.hasPrefix(Key.prefix) }
@@ -158,5 +164,6 @@ public struct Checkpoint {
         static let slots = "kiln.optimizer.slots"
         static let stepCount = "kiln.optimizer.step_count"
         static let parameterSteps = "kiln.optimizer.parameter_steps"
+        static let extraPrefix = "kiln.optimizer.extra."
     }
 }

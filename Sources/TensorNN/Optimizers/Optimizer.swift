@@ -16,6 +16,14 @@ public protocol Optimizer: AnyObject {
     func exportState() -> OptimizerState
     /// Restores what `exportState` returned, exactly; throws and changes nothing when it does not fit.
     func loadState(_ state: OptimizerState) throws(OptimizerError)
+    /// Scalars describing the last step (gradient norm, clipped elements, resets, skipped steps, …); the run
+    /// driver logs them as `optim.<name>` with the step's other metrics. Empty by default.
+    var metrics: [String: Double] { get }
+}
+
+extension Optimizer {
+    /// No metrics.
+    public var metrics: [String: Double] { [:] }
 }
 
 /// An optimizer's state by name: what checkpoints store beside the parameters.
@@ -28,12 +36,20 @@ public struct OptimizerState {
     public var parameterSteps: [String: Int]
     /// Slot buffers named `<path>.<slot>`, e.g. `layers.0.weight.exp_avg`.
     public var slots: [String: Tensor]
+    /// Further state as strings by key (counters, random-generator positions, per-tensor scalars as JSON), for
+    /// optimizers whose state is more than slots and step counts. Checkpoints store each entry as the header key
+    /// `kiln.optimizer.extra.<key>`.
+    public var extra: [String: String]
 
     /// State from its parts (tests and format converters).
-    public init(stepCount: Int, slotNames: [String], parameterSteps: [String: Int], slots: [String: Tensor]) {
+    public init(
+        stepCount: Int, slotNames: [String], parameterSteps: [String: Int], slots: [String: Tensor],
+        extra: [String: String] = [:]
+    ) {
         self.stepCount = stepCount
         self.slotNames = slotNames
         self.parameterSteps = parameterSteps
         self.slots = slots
+        self.extra = extra
     }
 }

@@ -12,6 +12,8 @@ public enum OptimizerError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(name: String, expected: [Int], found: [Int])
     /// A negative step count.
     case invalidStep(name: String, step: Int)
+    /// An entry of `OptimizerState.extra` that is missing or does not parse.
+    case invalidExtra(key: String, reason: String)
 
     /// A message naming what failed and where.
     public var description: String {
@@ -26,6 +28,7 @@ public enum OptimizerError: Error, Equatable, CustomStringConvertible {
         case .shapeMismatch(let name, let expected, let found):
             return "optimizer state tensor \(name) has shape \(found), its parameter \(expected)"
         case .invalidStep(let name, let step): return "optimizer step count \(step) for \(name) is negative"
+        case .invalidExtra(let key, let reason): return "optimizer state entry \(key) \(reason)"
         }
     }
 }

@@ -3,4 +3,4 @@ import KilnCLI
 import LionOptimizer
 
 // Kiln's built-in plugins plus this package's own.
-KilnCLI.main(plugins: BuiltinPlugins.all + [LionPlugin.self])
+await KilnCLI.main(plugins: BuiltinPlugins.all + [LionPlugin.self])

@@ -1,0 +1,139 @@
+import TensorEngine
+
+/// Whole-tensor reductions for the optimizers' per-step statistics, in fixed blocks of `reductionBlock` elements
+/// whose partials are combined in block order: the results are the same whatever the thread count. The partials
+/// live in a scratch buffer allocated once for the largest tensor, so a step allocates nothing here.
+final class BlockReductions {
+    private let partials: UnsafeMutablePointer<Double>
+    private let capacity: Int
+
+    /// Scratch for tensors of up to `maxCount` elements.
+    init(maxCount: Int) {
+        capacity = max(1, (maxCount + reductionBlock - 1) / reductionBlock)
+        partials = .allocate(capacity: 3 * capacity)
+        partials.initialize(repeating: 0, count: 3 * capacity)
+    }
+
+    deinit { partials.deallocate() }
+
+    /// Σ gᵢ² (in Double) and max |gᵢ| over `g[0..<n]`. The sum is not finite exactly when some gᵢ is not, so this
+    /// one pass is also the finiteness check (squares of finite Floats cannot overflow a Double sum).
+    func sumSquaresAndMaxAbs(_ g: UnsafePointer<Float>, _ n: Int) -> (sumSquares: Double, maxAbs: Float) {
+        let blocks = (n + reductionBlock - 1) / reductionBlock
+        precondition(blocks <= capacity, "BlockReductions: \(n) elements exceed the scratch")
+        let out = partials
+        parallelFor(blocks, grain: max(1, parallelGrain / reductionBlock)) { r in
+            for b in r {
+                let lo = b * reductionBlock
+                let (s, m) = blockSumSquaresMax(g + lo, min(n, lo + reductionBlock) - lo)
+                out[3 * b] = s
+                out[3 * b + 1] = Double(m)
+            }
+        }
+        var sum = 0.0
+        var maxAbs: Float = 0
+        for b in 0..<blocks {
+            sum += out[3 * b]
+            maxAbs = max(maxAbs, Float(out[3 * b + 1]))
+        }
+        return (sum, maxAbs)
+    }
+
+    /// Σ gᵢ² over the elements with |gᵢ| ≤ `threshold` and over those above it, with the count above.
+    func splitSumSquares(_ g: UnsafePointer<Float>, _ n: Int, threshold: Float) -> (
+        below: Double, above: Double, countAbove: Int
+    ) {
+        let blocks = (n + reductionBlock - 1) / reductionBlock
+        precondition(blocks <= capacity, "BlockReductions: \(n) elements exceed the scratch")
+        let out = partials
+        parallelFor(blocks, grain: max(1, parallelGrain / reductionBlock)) { r in
+            for b in r {
+                let lo = b * reductionBlock
+                let hi = min(n, lo + reductionBlock)
+                var below = 0.0
+                var above = 0.0
+                var count = 0
+                for i in lo..<hi {
+                    let x = Double(g[i])
+                    if g[i].magnitude > threshold {
+                        above += x * x
+                        count += 1
+                    } else {
+                        below += x * x
+                    }
+                }
+                out[3 * b] = below
+                out[3 * b + 1] = above
+                out[3 * b + 2] = Double(count)
+            }
+        }
+        var below = 0.0
+        var above = 0.0
+        var count = 0.0
+        for b in 0..<blocks {
+            below += out[3 * b]
+            above += out[3 * b + 1]
+            count += out[3 * b + 2]
+        }
+        return (below, above, Int(count))
+    }
+}
+
+/// Σ x² and max |x| of one block: eight independent Float accumulators so the loop needs no reassociation to run
+/// in vector registers (Swift's generic SIMD types compiled to scalar lane loops here, ten times slower; Double
+/// accumulation halved the lanes). A block whose Float sum overflows is summed again in Double, so the result is
+/// infinite or NaN only when an element is.
+@inline(__always)
+private func blockSumSquaresMax(_ x: UnsafePointer<Float>, _ n: Int) -> (Double, Float) {
+    var s = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+    var m = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+    var i = 0
+    @inline(__always) func lane(_ acc: inout Float, _ peak: inout Float, _ v: Float) {
+        acc += v * v
+        peak = v.magnitude > peak ? v.magnitude : peak
+    }
+    while i + 8 <= n {
+        lane(&s.0, &m.0, x[i])
+        lane(&s.1, &m.1, x[i + 1])
+        lane(&s.2, &m.2, x[i + 2])
+        lane(&s.3, &m.3, x[i + 3])
+        lane(&s.4, &m.4, x[i + 4])
+        lane(&s.5, &m.5, x[i + 5])
+        lane(&s.6, &m.6, x[i + 6])
+        lane(&s.7, &m.7, x[i + 7])
+        i += 8
+    }
+    var sum = Double(s.0) + Double(s.1) + Double(s.2) + Double(s.3)
+    sum += Double(s.4) + Double(s.5) + Double(s.6) + Double(s.7)
+    var peak = max(max(max(m.0, m.1), max(m.2, m.3)), max(max(m.4, m.5), max(m.6, m.7)))
+    while i < n {
+        sum += Double(x[i]) * Double(x[i])
+        peak = x[i].magnitude > peak ? x[i].magnitude : peak
+        i += 1
+    }
+    if !sum.isFinite {
+        // Overflow of the Float partials, or a non-finite element: Double tells them apart.
+        sum = 0
+        for j in 0..<n { sum += Double(x[j]) * Double(x[j]) }
+    }
+    return (sum, peak)
+}
+
+extension BlockReductions {
+    /// Runs `body` over `0..<n` in fixed blocks (in parallel for large `n`) and returns the sum of the counts it
+    /// reports, combined in block order. The fused update kernels count clipped elements through this.
+    func countingBlocks(_ n: Int, _ body: (Range<Int>) -> Int) -> Int {
+        let blocks = (n + reductionBlock - 1) / reductionBlock
+        precondition(blocks <= capacity, "BlockReductions: \(n) elements exceed the scratch")
+        let out = partials
+        parallelFor(blocks, grain: max(1, parallelGrain / reductionBlock)) { r in
+            for b in r {
+                let lo = b * reductionBlock
+                out[3 * b] = Double(body(lo..<min(n, lo + reductionBlock)))
+            }
+        }
+        var total = 0.0
+        for b in 0..<blocks { total += out[3 * b] }
+        return Int(total)
+    }
+}

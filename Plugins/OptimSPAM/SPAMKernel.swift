@@ -1,0 +1,99 @@
+/// SPAM's fused per-element update for one tensor at one step (scalars already formed in Double and rounded):
+///
+///     g ← sign(g)·√(θ·v)   where g² > θ·v          (only when `clip`; v from the previous step)
+///     m ← β₁·m + (1 − β₁)·g,   v ← β₂·v + (1 − β₂)·g²
+///     p ← p + step · m / (√v + ε)                    (step = −lr·√(1 − β₂ᵏ)/(1 − β₁ᵏ)·warm)
+///     p ← p·(1 − lr·λ)                               (only when `decay`)
+///
+/// Reads p, g, m, v and writes p, m, v once each; returns how many elements it clipped.
+struct SPAMKernel {
+    let beta1: Float, beta2: Float, oneMinusBeta1: Float, oneMinusBeta2: Float
+    let step: Float, eps: Float, threshold: Float
+    let clip: Bool
+    let shrink: Float
+    let decay: Bool
+
+    /// Every element of `range`. One straight loop per (clip, decay) case, so each vectorises.
+    @inline(__always)
+    func dense(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
+        _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>
+    ) -> Int {
+        let (b1, b2, c1, c2, step, eps, theta, shrink) =
+            (beta1, beta2, oneMinusBeta1, oneMinusBeta2, self.step, self.eps, threshold, self.shrink)
+        // A 32-bit count (blocks are far below 2³¹) keeps the vector lanes 32 bits wide: 64-bit halves them.
+        var clipped: Int32 = 0
+        switch (clip, decay) {
+        case (true, let decay):
+            let factor: Float = decay ? shrink : 1
+            for i in range {
+                let raw = g[i]
+                let vp = v[i]
+                let limit = theta * vp
+                let spike = raw * raw > limit
+                // √ of a non-negative value: `magnitude` lets the loop vectorise (no errno path).
+                let gi = spike ? Float(signOf: raw, magnitudeOf: limit.magnitude.squareRoot()) : raw
+                clipped &+= spike ? 1 : 0
+                let mi = m[i] * b1 + c1 * gi
+                let vi = vp * b2 + c2 * gi * gi
+                m[i] = mi
+                v[i] = vi
+                p[i] = (p[i] + step * mi / (vi.magnitude.squareRoot() + eps)) * factor
+            }
+        case (false, true):
+            for i in range {
+                let gi = g[i]
+                let mi = m[i] * b1 + c1 * gi
+                let vi = v[i] * b2 + c2 * gi * gi
+                m[i] = mi
+                v[i] = vi
+                p[i] = (p[i] + step * mi / (vi.magnitude.squareRoot() + eps)) * shrink
+            }
+        case (false, false):
+            for i in range {
+                let gi = g[i]
+                let mi = m[i] * b1 + c1 * gi
+                let vi = v[i] * b2 + c2 * gi * gi
+                m[i] = mi
+                v[i] = vi
+                p[i] = p[i] + step * mi / (vi.magnitude.squareRoot() + eps)
+            }
+        }
+        return Int(clipped)
+    }
+
+    /// Only the entries where `mask` is 1; the others keep their parameter and (zero) moments.
+    @inline(__always)
+    func sparse(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
+        _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ mask: UnsafeMutablePointer<Float>
+    ) -> Int {
+        var clipped = 0
+        for i in range where mask[i] != 0 {
+            var gi = g[i]
+            let vp = v[i]
+            if clip {
+                let limit = threshold * vp
+                if gi * gi > limit {
+                    gi = Float(signOf: gi, magnitudeOf: limit.magnitude.squareRoot())
+                    clipped += 1
+                }
+            }
+            update(i, p, gi, vp, m, v)
+        }
+        return clipped
+    }
+
+    @inline(__always)
+    private func update(
+        _ i: Int, _ p: UnsafeMutablePointer<Float>, _ gi: Float, _ vp: Float, _ m: UnsafeMutablePointer<Float>,
+        _ v: UnsafeMutablePointer<Float>
+    ) {
+        let mi = m[i] * beta1 + oneMinusBeta1 * gi
+        let vi = vp * beta2 + oneMinusBeta2 * gi * gi
+        m[i] = mi
+        v[i] = vi
+        let q = p[i] + step * mi / (vi.magnitude.squareRoot() + eps)
+        p[i] = decay ? q * shrink : q
+    }
+}
