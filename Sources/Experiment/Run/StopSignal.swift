@@ -47,9 +47,32 @@ public final class StopSignal: Sendable {
 /// 15 stops). Install once per process, in `kiln run`, before the engine starts its threads; in-process callers
 /// (tests) pass their own ``StopSignal`` instead.
 public final class SignalTrap: Sendable {
+    /// The deadline action, and whether the deadline passed while none was set: a signal that lands between
+    /// `status.json` being written and the run setting its handler must still end the run when it is set.
     private final class Handler: Sendable {
-        let action = Mutex<(@Sendable () -> Void)?>(nil)
-        func fire() { action.withLock { $0 }?() }
+        private struct State {
+            var action: (@Sendable () -> Void)?
+            var passedUnhandled = false
+        }
+        private let state = Mutex(State())
+
+        func fire() {
+            let action = state.withLock { state -> (@Sendable () -> Void)? in
+                if state.action == nil { state.passedUnhandled = true }
+                return state.action
+            }
+            action?()
+        }
+
+        func set(_ action: (@Sendable () -> Void)?) {
+            let due = state.withLock { state -> (@Sendable () -> Void)? in
+                state.action = action
+                guard action != nil, state.passedUnhandled else { return nil }
+                state.passedUnhandled = false
+                return action
+            }
+            due?()
+        }
     }
     private let handler = Handler()
 
@@ -97,8 +120,9 @@ public final class SignalTrap: Sendable {
     }
 
     /// What to do when the deadline passes (or a second signal comes) before the run stopped by itself.
+    /// If the deadline already passed with no handler set, a new handler runs at once.
     public func setDeadlineHandler(_ action: (@Sendable () -> Void)?) {
-        handler.action.withLock { $0 = action }
+        handler.set(action)
     }
 }
 
