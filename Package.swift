@@ -52,7 +52,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        .executableTarget(name: "kiln", dependencies: ["KilnCLI", "Experiment", "OptimSPAM"], swiftSettings: strict),
+        .executableTarget(
+            name: "kiln", dependencies: ["KilnCLI", "Experiment", "OptimSPAM", "Robustness"], swiftSettings: strict),
         .target(
             name: "DaemonCore",
             dependencies: [
@@ -67,6 +68,9 @@ let package = Package(
         .target(
             name: "OptimSPAM", dependencies: ["TensorEngine", "TensorNN", "PluginAPI", "Experiment"],
             path: "Plugins/OptimSPAM", exclude: ["README.md"], swiftSettings: strict),
+        .target(
+            name: "Robustness", dependencies: ["TensorEngine", "TensorNN", "PluginAPI", "Experiment"],
+            path: "Plugins/Robustness", exclude: ["README.md"], swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"], swiftSettings: strict),
@@ -79,6 +83,10 @@ let package = Package(
             dependencies: ["Experiment", "TestSupport", "TensorNN", "PluginAPI", "Spec"], swiftSettings: strict),
         .testTarget(
             name: "OptimSPAMTests", dependencies: ["OptimSPAM", "TensorEngine", "TensorNN", "Experiment", "PluginAPI"],
+            resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(
+            name: "RobustnessTests",
+            dependencies: ["Robustness", "TensorEngine", "TensorNN", "Experiment", "PluginAPI", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
         // Drives the real `kiln` executable as a child process (built with the tests by `swift build --build-tests`).
         .testTarget(

@@ -1,3 +1,4 @@
+public import Foundation
 public import PluginAPI
 public import TensorEngine
 public import TensorNN
@@ -6,19 +7,36 @@ public import TensorNN
 ///
 /// Called at the evaluation cadence and at the end of training, with the model in evaluation mode and gradients
 /// off. Metrics are logged as `test.<name>`; `details` (a confusion matrix, per-class tables) go to
-/// `eval/<plugin-id>.json` and `result.json`.
+/// `eval/<plugin-id>.json` and `result.json`; `files` (a per-example table, a plot) go beside them.
+///
+/// A randomised evaluator (Monte Carlo certification) implements the `rng:` variant as well: the run passes a
+/// generator derived from its seed, the evaluation's step and the evaluator's position in the list, so the same
+/// spec evaluates to the same numbers, also after a resume.
 public protocol EvaluatorPlugin: KilnPlugin {
     /// The plugin's configuration; the descriptor's `config` must be this type.
     associatedtype Config: PluginConfig
     /// Evaluates `model` on `split` (the dataset's test split, or a graph's test nodes).
     static func evaluate(_ config: Config, model: any Layer, split: DataSplit, task: TaskInfo) throws -> Evaluation
+    /// Evaluates `model` on `split` drawing any randomness from `rng`, the run's evaluation stream. The default
+    /// ignores `rng` and calls the variant without it.
+    static func evaluate(
+        _ config: Config, model: any Layer, split: DataSplit, task: TaskInfo, rng: inout RandomGenerator
+    ) throws -> Evaluation
 }
 
 extension EvaluatorPlugin {
-    static func evaluate(erased config: any PluginConfig, model: any Layer, split: DataSplit, task: TaskInfo) throws
-        -> Evaluation
-    {
-        try evaluate(castConfig(config, of: Self.self), model: model, split: split, task: task)
+    /// A deterministic evaluator needs no randomness.
+    public static func evaluate(
+        _ config: Config, model: any Layer, split: DataSplit, task: TaskInfo, rng: inout RandomGenerator
+    ) throws -> Evaluation {
+        try evaluate(config, model: model, split: split, task: task)
+    }
+
+    static func evaluate(
+        erased config: any PluginConfig, model: any Layer, split: DataSplit, task: TaskInfo,
+        rng: inout RandomGenerator
+    ) throws -> Evaluation {
+        try evaluate(castConfig(config, of: Self.self), model: model, split: split, task: task, rng: &rng)
     }
 }
 
@@ -28,11 +46,15 @@ public struct Evaluation: Sendable, Equatable {
     public var metrics: [String: Double]
     /// Structured results that are not scalars series (a confusion matrix), as a JSON-like tree.
     public var details: ConfigObject
+    /// Files to keep beside the details, by name (`examples.csv`): the run writes each atomically to its
+    /// `eval/` folder as `<plugin-id>.<name>`, replacing the previous evaluation's. Names are plain file names.
+    public var files: [String: Data]
 
-    /// An evaluation with `metrics` and optional `details`.
-    public init(metrics: [String: Double], details: ConfigObject = [:]) {
+    /// An evaluation with `metrics` and optional `details` and `files`.
+    public init(metrics: [String: Double], details: ConfigObject = [:], files: [String: Data] = [:]) {
         self.metrics = metrics
         self.details = details
+        self.files = files
     }
 }
 

@@ -139,7 +139,8 @@ struct SingleRun {
         return TrainingSession(
             context: context, work: work, label: label, model: model, modelID: spec.model.id, method: made,
             methodID: method.id, optimizer: built, data: data, task: task, loop: loop,
-            evaluators: try EvaluatorSet(spec.eval.evaluators, catalog: catalog), evalEvery: spec.eval.every,
+            evaluators: try EvaluatorSet(spec.eval.evaluators, catalog: catalog, stream: streams.evaluation),
+            evalEvery: spec.eval.every,
             checkpoint: spec.checkpoint, masks: masks, batchStream: streams.batches, methodStream: streams.method,
             stepOffset: stepOffset, totalSteps: totalSteps, mirror: mirror)
     }

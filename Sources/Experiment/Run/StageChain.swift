@@ -76,7 +76,8 @@ struct StageChain {
                     details.merge(d) { $1 }
                 }
             case .evaluator:
-                let set = try EvaluatorSet([stage.plugin], catalog: run.catalog)
+                let set = try EvaluatorSet(
+                    [stage.plugin], catalog: run.catalog, stream: run.streams.forStage(index).evaluation)
                 let evaluation = try set.evaluate(
                     model: model, split: data.test, task: task, step: offsets[index], folder: work.eval)
                 metrics = evaluation.metrics
@@ -100,7 +101,8 @@ struct StageChain {
                 masks.merge(outcome.masks) { $1 }
                 // Apply the masks at once, so the evaluation below and the next stage see the constrained model.
                 applyMasks(masks)
-                let set = try EvaluatorSet(spec.eval.evaluators, catalog: run.catalog)
+                let set = try EvaluatorSet(
+                    spec.eval.evaluators, catalog: run.catalog, stream: run.streams.forStage(index).evaluation)
                 let evaluation = try set.evaluate(
                     model: model, split: data.test, task: task, step: offsets[index], folder: work.eval)
                 details.merge(evaluation.details) { $1 }

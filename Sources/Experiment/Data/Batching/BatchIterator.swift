@@ -8,6 +8,13 @@ public struct Minibatch {
     public var labels: Tensor
     /// Which examples of the split these are.
     public var indices: [Int]
+
+    /// A batch of `inputs` with their `labels`, examples `indices` of their split (plugin tests build their own).
+    public init(inputs: Tensor, labels: Tensor, indices: [Int]) {
+        self.inputs = inputs
+        self.labels = labels
+        self.indices = indices
+    }
 }
 
 /// Shuffled (and optionally augmented) minibatches of a `DataSplit`, resumable from a `BatchSamplerState`.
