@@ -38,7 +38,7 @@ import Testing
                     #expect(lower < 0.5, "k \(c.k) of \(c.n): scipy abstains but our bound is \(lower)")
                 }
             }
-            if Swift.abs(c.lower - 0.5) < 1e-3 { crossings += 1 }
+            if Swift.abs(c.lower - 0.5) < 1e-2 { crossings += 1 }
         }
         // The fixture holds pairs just below and just above ½ (the abstain boundary).
         #expect(crossings >= 6)

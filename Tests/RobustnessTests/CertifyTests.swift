@@ -87,8 +87,10 @@ import Testing
         let abstained = Double(report.rows.filter { $0.prediction == nil }.count)
         let expected = q * Double(m), sd = (Double(m) * q * (1 - q)).squareRoot()
         #expect(Swift.abs(abstained - expected) <= 4 * sd, "abstained \(abstained) of \(m), expected \(expected) ± \(sd)")
-        // Every certified row is class 1 at a radius at most the exact one, since pA is the truth here.
-        #expect(report.rows.allSatisfy { $0.prediction == nil || ($0.prediction == 1 && $0.radius <= d + 1e-12) })
+        // A certificate is wrong (class 0, or a radius beyond the exact one) with probability at most α each:
+        // about 3 of 300; more than 10 has probability below 10⁻⁴.
+        let wrong = report.rows.filter { $0.prediction != nil && ($0.prediction != 1 || $0.radius > d) }.count
+        #expect(wrong <= 10, "\(wrong) certificates beyond the truth")
         #expect(Swift.abs(report.abstainRate - abstained / Double(m)) < 1e-12)
     }
 
