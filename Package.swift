@@ -71,7 +71,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["TensorEngine"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine", "TestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "TensorNNTests", dependencies: ["TensorNN", "TestSupport"],
+            name: "TensorNNTests", dependencies: ["TensorNN", "Experiment", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "PluginAPI"], swiftSettings: strict),
         .testTarget(
