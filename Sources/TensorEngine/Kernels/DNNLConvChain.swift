@@ -159,22 +159,11 @@ package final class DNNLConvChains: Sendable {
             _ s: State, x: UnsafePointer<Float>, weights: [UnsafePointer<Float>], biases: [UnsafePointer<Float>],
             pool: Bool, y: UnsafeMutablePointer<Float>
         ) {
-            var memories: [dnnl_memory_t] = []
-            var temporaries: [(UnsafeMutablePointer<Float>, Int)] = []
-            defer {
-                for m in memories { dnnl_memory_destroy(m) }
-                for (p, n) in temporaries { BufferPool.shared.give(p, count: n) }
-            }
-            func temporary(_ bytes: Int) -> UnsafeMutableRawPointer {
-                let n = Swift.max(1, (bytes + 3) / 4)
-                let p = BufferPool.shared.take(n)
-                temporaries.append((p, n))
-                return UnsafeMutableRawPointer(p)
-            }
+            let scratch = DNNLCallScratch()
+            defer { scratch.release() }
+            func temporary(_ bytes: Int) -> UnsafeMutableRawPointer { scratch.temporary(bytes) }
             func memory(_ d: dnnl_memory_desc_t, _ p: UnsafeMutableRawPointer) -> dnnl_memory_t {
-                let m = s.memory(d, p)
-                memories.append(m)
-                return m
+                scratch.track(s.memory(d, p))
             }
             var bytes = dnnl_memory_desc_t()
             var current: dnnl_memory_t = memory(plainInput, UnsafeMutableRawPointer(mutating: x))

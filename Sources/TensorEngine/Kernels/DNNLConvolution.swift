@@ -151,24 +151,13 @@ package final class DNNLConvolutions: Sendable {
             prepared: DNNLPreparedOperand? = nil, _ what: @autoclosure () -> String
         ) -> DNNLPreparedOperand? {
             var kept: DNNLPreparedOperand? = nil
-            var memories: [dnnl_memory_t] = []
-            var temporaries: [(UnsafeMutablePointer<Float>, Int)] = []
+            let scratch = DNNLCallScratch()
+            defer { scratch.release() }
             // Inputs reordered so far: the caller's pointer, the layout, and the reordered memory.
             var reordered: [(pointer: UnsafeMutableRawPointer, desc: dnnl_memory_desc_t, memory: dnnl_memory_t)] = []
-            defer {
-                for m in memories { dnnl_memory_destroy(m) }
-                for (p, n) in temporaries { BufferPool.shared.give(p, count: n) }
-            }
-            func temporary(_ bytes: Int) -> UnsafeMutableRawPointer {
-                let n = Swift.max(1, (bytes + 3) / 4)
-                let p = BufferPool.shared.take(n)
-                temporaries.append((p, n))
-                return UnsafeMutableRawPointer(p)
-            }
+            func temporary(_ bytes: Int) -> UnsafeMutableRawPointer { scratch.temporary(bytes) }
             func made(_ desc: dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer) -> dnnl_memory_t {
-                let m = memory(desc, pointer, what())
-                memories.append(m)
-                return m
+                scratch.track(memory(desc, pointer, what()))
             }
             for (pass, buffers) in passes {
                 var args: [dnnl_exec_arg_t] = []
