@@ -129,3 +129,15 @@ struct SPAMKernel {
         p[i] = decay ? q * shrink : q
     }
 }
+
+/// One tensor's SPAM update over a range, dense or masked, counting what it clipped.
+struct SPAMChunk: BlockCounter {
+    let kernel: SPAMKernel
+    let p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>
+    let m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
+    let mask: UnsafeMutablePointer<Float>?
+
+    func count(_ range: Range<Int>) -> Int {
+        if let mask { kernel.sparse(range, p, g, m, v, mask) } else { kernel.dense(range, p, g, m, v) }
+    }
+}
