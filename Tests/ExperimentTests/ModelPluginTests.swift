@@ -115,7 +115,7 @@ import Testing
         var same = RandomGenerator(seed: 9)
         let reference = GCN(inputs: 5, hidden: 4, classes: 3, rng: &same)
         let adjacency = SparseMatrix.adjacency(
-            nodes: 6, sources: Self.ring.source.map(Int.init), destinations: Self.ring.destination.map(Int.init)
+            nodes: 6, sources: Self.ring.source.map { Int($0) }, destinations: Self.ring.destination.map { Int($0) }
         ).addingSelfLoops().symmetricallyNormalized()
         model.eval()
         reference.eval()
@@ -250,6 +250,9 @@ import Testing
             train: {method: train.supervised, steps: 1}
             """, name: "small", in: dir)
         #expect(small.failure == .invalidSpec)
-        #expect(small.message.contains("'model.lkcnn' needs images of at least") && small.message.contains("6×6"))
+        #expect(
+            small.message
+                == "model.plugin: 'model.lkcnn' needs images of at least 8×8 (stem_patch 4, then 1 downsampling by "
+                + "downsample_patch 2), but the dataset's images are 6×6")
     }
 }

@@ -76,7 +76,7 @@ struct SingleRun {
         }
         let task = TaskInfo(
             exampleShape: view.train.exampleShape, classCount: view.classCount, classNames: view.classNames,
-            graph: dataset.graph.map(TaskGraph.init))
+            graph: dataset.graph.map { TaskGraph($0) })
         context.logger.info(
             "data loaded",
             metadata: [

@@ -93,15 +93,13 @@ struct LargeKernelCNNPlugin: ModelPlugin {
     static func makeModel(_ c: Config, task: TaskInfo, using rng: inout RandomGenerator) throws -> any Layer {
         let image = try task.imageShape(for: descriptor.id)
         // The stem and each downsampling convolution divide the size by their patch (rounding down).
-        var (h, w) = (image.height / c.stemPatch, image.width / c.stemPatch)
-        for _ in 1..<c.widths.count {
-            h /= c.downsamplePatch
-            w /= c.downsamplePatch
-        }
-        guard h >= 1 && w >= 1 else {
+        let side = (1..<c.widths.count).reduce(c.stemPatch) { size, _ in size * c.downsamplePatch }
+        guard image.height >= side && image.width >= side else {
+            let downsamplings = c.widths.count - 1
             throw imagesTooSmall(
                 descriptor.id, height: image.height, width: image.width,
-                need: "needs images of at least stem_patch × downsample_patch^(stages − 1) pixels a side")
+                need: "needs images of at least \(side)×\(side) (stem_patch \(c.stemPatch), then \(downsamplings) "
+                    + "downsampling\(downsamplings == 1 ? "" : "s") by downsample_patch \(c.downsamplePatch))")
         }
         return LargeKernelCNN(c.network(inChannels: image.channels, classes: task.classCount), rng: &rng)
     }
