@@ -38,7 +38,8 @@ struct CertificationReport {
 
     /// The class with the lowest certified accuracy at `radius` (the lowest index on ties), and that accuracy.
     func worstClass(atRadius radius: Double) -> (label: Int, accuracy: Double)? {
-        classAccuracy(atRadius: radius).min { ($0.value, $0.key) < ($1.value, $1.key) }.map { (label: $0.key, accuracy: $0.value) }
+        classAccuracy(atRadius: radius).min { ($0.value, $0.key) < ($1.value, $1.key) }
+            .map { (label: $0.key, accuracy: $0.value) }
     }
 
     /// Share of rows where CERTIFY abstained.

@@ -51,7 +51,8 @@ struct CertifyPlugin: EvaluatorPlugin, GaussianSamplingPlugin {
             // Even n hits out of n bound p below by α^(1/n); under ½ every example would abstain.
             if alpha > 0 && alpha < 1 && n >= 1 {
                 let needed = Int((log(1 / alpha) / log(2)).rounded(.up))
-                v.check(n >= needed, key: "n", "\(n) samples can never certify at alpha \(alpha); use at least \(needed)")
+                v.check(
+                    n >= needed, key: "n", "\(n) samples can never certify at alpha \(alpha); use at least \(needed)")
             }
         }
     }

@@ -122,7 +122,9 @@ struct EigenRegPlugin: MethodPlugin {
         }
         guard !epoch.isEmpty else { return }
         let root = PerronRoot(epoch.matrix(config.normalization), k: classCount, smoothing: config.smoothing)
-        if config.estimator == .hard { lossWeights = SpectralPenalty.weights(from: root.gradient, squash: config.squash) }
+        if config.estimator == .hard {
+            lossWeights = SpectralPenalty.weights(from: root.gradient, squash: config.squash)
+        }
         epochsDone += 1
         var metrics: [String: Double] = ["lambda_max": root.value, "epochs": Double(epochsDone)]
         for (c, e) in epoch.classErrors.enumerated() { if let e { metrics["class_error.\(c)"] = e } }

@@ -21,7 +21,8 @@ struct PredictPlugin: EvaluatorPlugin {
         static let documentation: [String: FieldDoc] = [
             "sigma": FieldDoc("Noise standard deviation σ, in input units ([0, 1] pixels).", range: .positive),
             "n": FieldDoc("Noisy samples per example.", range: .atLeast(1)),
-            "alpha": FieldDoc("Abstain when the binomial test's p-value exceeds α.", range: FieldRange.greaterThan(0).below(1)),
+            "alpha": FieldDoc(
+                "Abstain when the binomial test's p-value exceeds α.", range: FieldRange.greaterThan(0).below(1)),
             "batch": FieldDoc("Noisy copies per forward pass.", range: .atLeast(1)),
             "skip": FieldDoc("Predict every skip-th test example.", range: .atLeast(1)),
             "max_examples": FieldDoc("Stop after this many examples; 0 predicts all.", range: .nonNegative),

@@ -3,14 +3,16 @@ import Testing
 
 @testable import Robustness
 
-/// Clopper–Pearson bounds, radii, PREDICT's binomial test and Φ⁻¹ against scipy (tools/fixtures/make_certify_fixtures.py).
+/// Clopper–Pearson bounds, radii, PREDICT's binomial test and Φ⁻¹ against scipy
+/// (tools/fixtures/make_certify_fixtures.py).
 @Suite struct BinomialBoundsTests {
     @Test func clopperPearsonLowerBoundsMatchScipy() throws {
         let fixture = try CertifyFixture.load()
         #expect(fixture.clopperPearson.count >= 20)
         for c in fixture.clopperPearson {
             let ours = BinomialBounds.clopperPearsonLower(successes: c.k, trials: c.n, alpha: c.alpha)
-            #expect(Swift.abs(ours - c.lower) <= 1e-9, "k \(c.k) of n \(c.n), α \(c.alpha): \(ours) vs scipy \(c.lower)")
+            #expect(
+                Swift.abs(ours - c.lower) <= 1e-9, "k \(c.k) of n \(c.n), α \(c.alpha): \(ours) vs scipy \(c.lower)")
         }
     }
 

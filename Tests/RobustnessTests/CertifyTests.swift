@@ -44,7 +44,8 @@ import Testing
             // more than the bound's slack at a count five standard deviations below its mean.
             #expect(c.radius <= Swift.abs(d), "distance \(d): certified \(c.radius) beyond the exact radius")
             let lowCount = Int((Double(n) * pA - 5 * (Double(n) * pA * (1 - pA)).squareRoot()).rounded(.down))
-            let lowBound = BinomialBounds.clopperPearsonLower(successes: Swift.min(lowCount, n), trials: n, alpha: alpha)
+            let lowBound = BinomialBounds.clopperPearsonLower(
+                successes: Swift.min(lowCount, n), trials: n, alpha: alpha)
             let lowRadius = sigma * StandardNormal.quantile(lowBound)
             #expect(c.radius >= lowRadius, "distance \(d): certified \(c.radius), expected at least \(lowRadius)")
             // Estimated probability agrees with Φ(d/σ) within five standard deviations.
@@ -83,10 +84,12 @@ import Testing
         let split = DataSplit(inputs: inputs, labels: Tensor.ones([m]))
         var config = CertifyPlugin.Config()
         (config.sigma, config.n0, config.n, config.alpha, config.batch) = (sigma, n0, n, alpha, 600)
-        let report = CertifyPlugin.certify(config, model: probe, split: split, classCount: 2, rng: RandomGenerator(seed: 5))
+        let report = CertifyPlugin.certify(
+            config, model: probe, split: split, classCount: 2, rng: RandomGenerator(seed: 5))
         let abstained = Double(report.rows.filter { $0.prediction == nil }.count)
         let expected = q * Double(m), sd = (Double(m) * q * (1 - q)).squareRoot()
-        #expect(Swift.abs(abstained - expected) <= 4 * sd, "abstained \(abstained) of \(m), expected \(expected) ± \(sd)")
+        #expect(
+            Swift.abs(abstained - expected) <= 4 * sd, "abstained \(abstained) of \(m), expected \(expected) ± \(sd)")
         // A certificate is wrong (class 0, or a radius beyond the exact one) with probability at most α each:
         // about 3 of 300; more than 10 has probability below 10⁻⁴.
         let wrong = report.rows.filter { $0.prediction != nil && ($0.prediction != 1 || $0.radius > d) }.count
@@ -116,7 +119,8 @@ import Testing
         #expect(metrics["certified_accuracy_r0"] == 1)
         #expect(metrics["certified_accuracy_r0_25"] == 0.5)
         #expect(metrics["certified_accuracy_r0_5"] == 0.25)
-        #expect(metrics["class_certified_accuracy_r0_25.0"] == 0.5 && metrics["class_certified_accuracy_r0_25.1"] == 0.5)
+        #expect(metrics["class_certified_accuracy_r0_25.0"] == 0.5)
+        #expect(metrics["class_certified_accuracy_r0_25.1"] == 0.5)
         #expect(metrics["worst_class_certified_accuracy_r0_5"] == 0.25)
         #expect(metrics["abstain_rate"] == 0)
 
@@ -141,9 +145,10 @@ import Testing
             labels: Tensor([3], [1, 0, 1]))
         var config = CertifyPlugin.Config()
         (config.n0, config.n, config.batch) = (50, 500, 128)
-        let all = CertifyPlugin.certify(config, model: probe, split: split, classCount: 2, rng: RandomGenerator(seed: 9))
+        let seed = RandomGenerator(seed: 9)
+        let all = CertifyPlugin.certify(config, model: probe, split: split, classCount: 2, rng: seed)
         config.skip = 2
-        let some = CertifyPlugin.certify(config, model: probe, split: split, classCount: 2, rng: RandomGenerator(seed: 9))
+        let some = CertifyPlugin.certify(config, model: probe, split: split, classCount: 2, rng: seed)
         #expect(some.rows.map(\.index) == [0, 2])
         #expect(some.rows == [all.rows[0], all.rows[2]])
     }

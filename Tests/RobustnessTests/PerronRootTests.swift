@@ -10,9 +10,13 @@ import Testing
     let smoothing = 1e-3
 
     /// Central differences of λ_max(C + εJ) in float64 against the analytic ∂λ/∂C, entry by entry.
-    func expectGradientMatchesFiniteDifferences(_ c: [Double], k: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectGradientMatchesFiniteDifferences(
+        _ c: [Double], k: Int, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let root = PerronRoot(c, k: k, smoothing: smoothing)
-        #expect(root.value.isFinite && root.gradient.allSatisfy(\.isFinite), "non-finite root", sourceLocation: sourceLocation)
+        #expect(
+            root.value.isFinite && root.gradient.allSatisfy { $0.isFinite }, "non-finite root",
+            sourceLocation: sourceLocation)
         let h = 1e-6
         func lambda(_ i: Int, _ delta: Double) -> Double {
             var probe = c
@@ -85,7 +89,8 @@ import Testing
 
     @Test func softConfusionHoldsClassConditionalMeansOffTheDiagonal() {
         let p = Tensor([4, 3], [0.7, 0.2, 0.1, 0.5, 0.3, 0.2, 0.1, 0.8, 0.1, 0.3, 0.3, 0.4])
-        let c = SpectralPenalty.softConfusion(probabilities: p, labels: Tensor([4], [0, 0, 1, 2]), normalization: .rates)
+        let c = SpectralPenalty.softConfusion(
+            probabilities: p, labels: Tensor([4], [0, 0, 1, 2]), normalization: .rates)
         // Column 0: mean of rows 0 and 1; column 1: row 2; column 2: row 3; diagonal zero.
         expectClose(c.scalars, [0, 0.1, 0.3, 0.25, 0, 0.3, 0.15, 0.1, 0], tolerance: 1e-6, "C_soft")
         let counts = SpectralPenalty.softConfusion(probabilities: p, labels: Tensor([4], [0, 0, 1, 2]),

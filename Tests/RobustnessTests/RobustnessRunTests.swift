@@ -31,7 +31,8 @@ import Testing
         let file = dir.appendingPathComponent("tiny.yaml")
         try Data(spec.utf8).write(to: file)
         let catalog = try PluginCatalog(BuiltinPlugins.all + RobustnessPlugins.all)
-        let runner = ExperimentRunner(catalog: catalog, options: RunOptions(threads: 1, kilnVersion: "test", echoLog: false))
+        let options = RunOptions(threads: 1, kilnVersion: "test", echoLog: false)
+        let runner = ExperimentRunner(catalog: catalog, options: options)
         return (runner.run(specAt: file), RunFolder(beside: file).url)
     }
 
@@ -45,7 +46,8 @@ import Testing
         let svg = try String(contentsOf: eval.appendingPathComponent("eval.certify.radius.svg"), encoding: .utf8)
         #expect(svg.hasPrefix("<svg"))
         let metrics = RunResult.finalMetrics(in: folder.appendingPathComponent("result.json")) ?? [:]
-        #expect(metrics["test.certified_accuracy_r0"] != nil && metrics["test.worst_class_certified_accuracy_r0_25"] != nil)
+        #expect(metrics["test.certified_accuracy_r0"] != nil)
+        #expect(metrics["test.worst_class_certified_accuracy_r0_25"] != nil)
         #expect(metrics["test.abstain_rate"] != nil && metrics["train.lambda_max"] != nil)
 
         let (_, again) = try run(Self.spec)

@@ -23,7 +23,8 @@ import Testing
         let recorder = InputRecorder(classes: 2)
         let inputs = Tensor([200, 1, 2, 2], (0..<800).map { Float($0 % 2) })
         let batch = Minibatch(inputs: inputs, labels: Tensor.zeros([200]), indices: Array(0..<200))
-        let method = try GaussianNoisePlugin(config: .init(sigma: 0.25), task: TaskInfo(exampleShape: [1, 2, 2], classCount: 2))
+        let task = TaskInfo(exampleShape: [1, 2, 2], classCount: 2)
+        let method = try GaussianNoisePlugin(config: .init(sigma: 0.25), task: task)
         var rng = RandomGenerator(seed: 8)
         _ = try method.loss(model: recorder, batch: batch, rng: &rng)
         _ = try method.loss(model: recorder, batch: batch, rng: &rng)
@@ -47,8 +48,9 @@ import Testing
         let ys: [Float] = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2]
         let order = [[0, 4, 8, 1, 5], [9, 2, 6, 3, 7]]
         let batches = order.map { idx in
-            Minibatch(inputs: Tensor([idx.count, 1], idx.map { xs[$0] }), labels: Tensor([idx.count], idx.map { ys[$0] }),
-                      indices: idx)
+            Minibatch(
+                inputs: Tensor([idx.count, 1], idx.map { xs[$0] }), labels: Tensor([idx.count], idx.map { ys[$0] }),
+                indices: idx)
         }
         return (probe, batches)
     }
@@ -105,7 +107,8 @@ import Testing
             let out = try method.loss(model: probe, batch: batch, rng: &rng)
             out.loss.backward()
             #expect(out.loss.item.isFinite && out.metrics["batch_lambda_max"]!.isFinite)
-            #expect(probe.weight.grad!.scalars.allSatisfy(\.isFinite) && probe.bias.grad!.scalars.allSatisfy(\.isFinite))
+            #expect(probe.weight.grad!.scalars.allSatisfy { $0.isFinite })
+            #expect(probe.bias.grad!.scalars.allSatisfy { $0.isFinite })
         }
     }
 
