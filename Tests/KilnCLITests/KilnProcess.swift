@@ -54,9 +54,6 @@ struct KilnProcess {
     /// Sends `signal` to the child.
     func send(_ signal: Int32) { kill(pid, signal) }
 
-    /// What the child has written to stderr so far.
-    func stderrSoFar() -> String { (try? String(contentsOf: err, encoding: .utf8)) ?? "" }
-
     /// Waits for the child to exit, at most `timeout` seconds (then kills it and fails).
     func wait(timeout: Double = 120, sourceLocation: SourceLocation = #_sourceLocation) async -> Result {
         let deadline = Date().addingTimeInterval(timeout)

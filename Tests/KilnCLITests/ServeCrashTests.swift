@@ -33,9 +33,9 @@ import Testing
                train_per_class: 40, test_per_class: 10, difficulty: 0.5}
         model: {plugin: model.mlp, hidden: [1024, 1024]}
         optimizer: {plugin: optim.adamw, lr: 0.0005}
-        train: {method: train.supervised, steps: 120, batch: 24}
-        eval: {every: 60, evaluators: [eval.accuracy]}
-        checkpoint: {every: 20, keep: 3}
+        train: {method: train.supervised, steps: 600, batch: 24}
+        eval: {every: 300, evaluators: [eval.accuracy]}
+        checkpoint: {every: 100, keep: 3}
         resources: {threads: 2}
         """
 
@@ -49,11 +49,8 @@ import Testing
         let reached = await h.waitForStep(Int.random(in: 200...1200), of: "crashed")
         let child = try #require(h.childPID("crashed"))
         try #require(h.isKilnRun(child), "no live kiln run at step \(reached):\n\(h.runLog("crashed"))")
-        // Frozen first, so it cannot run to its end while the daemon dies; then what a crash under systemd
-        // (KillMode=mixed) or a power cut does: the daemon dies, and its run with it.
-        kill(-child, SIGSTOP)
-        await h.killDaemon()
-        kill(-child, SIGKILL)
+        // What a crash under systemd (KillMode=mixed) or a power cut does: the daemon dies, and its run with it.
+        await h.killDaemon(orphaning: child) { kill(-child, SIGKILL) }
         #expect(await eventually(timeout: 60) { !h.lockHeld("crashed") })
         // The status's step comes from a heartbeat (every 2 s), so it may lag or be missing this early.
         let killedAt = h.status("crashed")?["step"] as? Int ?? 0
@@ -92,8 +89,11 @@ import Testing
             previousChild = child
             try #require(await eventually(timeout: 300) { FileManager.default.fileExists(atPath: latest.path) })
             // The daemon goes first, so the run dies with nobody watching it (what a crashed service leaves).
-            await h.killDaemon()
-            let trap = try CheckpointWriteTrap(directory: checkpoints, killing: child)
+            var armed: CheckpointWriteTrap?
+            await h.killDaemon(orphaning: child) {
+                armed = try? CheckpointWriteTrap(directory: checkpoints, killing: child)
+            }
+            let trap = try #require(armed)
             let fired = await eventually(timeout: 300) { trap.fired != nil || !h.lockHeld("victim") }
             trap.disarm()
             try #require(fired && trap.fired != nil, "the run ended before writing another checkpoint")
@@ -122,7 +122,7 @@ import Testing
         // The next save cleared the interrupted write's leftovers.
         let names = try FileManager.default.contentsOfDirectory(atPath: checkpoints.path)
         #expect(!names.contains(where: CheckpointWriteTrap.isCheckpointTemporary), "\(names)")
-        try ResumeTests.expectSameFinalState(h.run("reference"), h.run("victim"), step: 120)
+        try ResumeTests.expectSameFinalState(h.run("reference"), h.run("victim"), step: 600)
         #expect(await h.stopDaemon() == 0)
     }
 
@@ -139,9 +139,9 @@ import Testing
         let reached = await h.waitForStep(Int.random(in: 100...1000), of: "orphaned")
         let child = try #require(h.childPID("orphaned"))
         try #require(h.isKilnRun(child), "no live kiln run at step \(reached):\n\(h.runLog("orphaned"))")
-        // Frozen, the orphan keeps its lock but cannot finish while the new daemon starts up beside it.
-        kill(-child, SIGSTOP)
-        await h.killDaemon()
+        // Frozen once orphaned, it keeps its lock but cannot finish while the new daemon starts up beside it.
+        // (Not before: a process group orphaned with a stopped member is sent SIGHUP by the kernel.)
+        await h.killDaemon(orphaning: child) { kill(-child, SIGSTOP) }
         try await h.start()
         #expect(h.daemonLog().contains("runs.elsewhere=1"), "\(h.daemonLog())")
         // Still the orphan's: the new daemon started nothing beside it.

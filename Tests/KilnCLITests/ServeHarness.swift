@@ -15,7 +15,7 @@ final class ServeHarness {
     let drop: URL
     private let staging: URL
     private let settings: URL
-    private(set) var daemon: KilnProcess?
+    private(set) var daemon: DaemonProcess?
     private var starts = 0
 
     /// - Parameter rescanSeconds: the daemon's rescan period (how soon it notices a run another process let go).
@@ -52,32 +52,54 @@ final class ServeHarness {
     /// Starts `kiln serve` and waits until it has scanned the drop directory (its startup log line says so).
     func start() async throws {
         starts += 1
-        let process = try KilnProcess(
-            ["serve", "--drop", drop.path, "--config", settings.path, "--log-level", "debug"], in: scratch.url)
+        let log = scratch.url.appendingPathComponent("serve-\(starts).log")
+        let process = try DaemonProcess(
+            [
+                KilnProcess.executable.path, "serve", "--drop", drop.path, "--config", settings.path, "--log-level",
+                "debug",
+            ], log: log)
         daemon = process
-        let ready = await eventually(timeout: 60) { self.daemonLog(process).contains("kiln serve ready") }
-        try #require(ready && process.process.isRunning, "kiln serve did not start:\n\(daemonLog(process))")
+        let ready = await eventually(timeout: 60) { process.log().contains("kiln serve ready") }
+        try #require(ready && process.exitStatus() == nil, "kiln serve did not start:\n\(process.log())")
     }
 
     /// `kill -9` of the daemon; returns once it is gone. Its runs live on (they lead their own process groups).
-    func killDaemon() async {
+    ///
+    /// With `orphaning`, `then` runs as soon as that run has been handed to a new parent, which the kernel does
+    /// the instant the daemon dies, so it acts on the orphan before it gets much further (waiting for the daemon
+    /// to be reaped first can take a while on a loaded machine).
+    func killDaemon(orphaning child: Int32? = nil, then act: () -> Void = {}) async {
         guard let daemon else { return }
         daemon.send(SIGKILL)
+        if let child {
+            _ = await eventually(timeout: 60, pause: .milliseconds(1)) { Self.parent(of: child) != daemon.pid }
+        }
+        act()
         _ = await daemon.wait(timeout: 60)
         self.daemon = nil
+    }
+
+    /// The parent pid of `pid` (from `/proc/PID/stat`), nil once it is gone.
+    static func parent(of pid: Int32) -> Int32? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        // After "pid (comm)": state, then ppid.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 1 ? Int32(fields[1]) : nil
     }
 
     /// Stops the daemon with SIGTERM and returns its exit status.
     func stopDaemon() async -> Int32 {
         guard let daemon else { return -1 }
         daemon.send(SIGTERM)
-        let result = await daemon.wait(timeout: 90)
+        let status = await daemon.wait(timeout: 90)
         self.daemon = nil
-        return result.status
+        return status ?? -1
     }
 
-    /// The daemon's stderr so far (its log).
-    func daemonLog(_ process: KilnProcess? = nil) -> String { (process ?? daemon)?.stderrSoFar() ?? "" }
+    /// The current daemon's log (stdout and stderr) so far.
+    func daemonLog() -> String { daemon?.log() ?? "" }
 
     /// Writes a spec in the staging folder and renames it into the drop directory.
     func drop(_ name: String, _ text: String) throws {
@@ -170,11 +192,74 @@ final class ServeHarness {
 
 /// Re-checks `condition` every 20 ms until it holds (true) or `timeout` seconds pass (false). The timeouts are
 /// generous: a loaded machine makes everything slow, and nothing here asserts how long a step took.
-func eventually(timeout: Double, _ condition: () -> Bool) async -> Bool {
+func eventually(timeout: Double, pause: Duration = .milliseconds(20), _ condition: () -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
+        try? await Task.sleep(for: pause)
     }
     return condition()
+}
+
+/// `kiln serve` as a child of the test, started with `posix_spawn` and waited for with `waitpid` on its own pid.
+///
+/// Not Foundation's `Process`: after a `kill -9` of the daemon it was seen to miss the exit (the daemon stayed a
+/// zombie, `isRunning` true, `waitUntilExit` hung), presumably because the daemon's own children are reparented
+/// and reaped around it.
+final class DaemonProcess {
+    let pid: pid_t
+    private let logFile: URL
+    private var status: Int32?
+
+    init(_ arguments: [String], log: URL) throws {
+        logFile = log
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var environment = ProcessInfo.processInfo.environment
+        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "KILN_DROP", "JOURNAL_STREAM"] {
+            environment[key] = nil
+        }
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for p in argv { free(p) }
+            for p in envp { free(p) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
+        guard rc == 0 else { throw TrapError(description: "cannot start \(arguments[0]): errno \(rc)") }
+        self.pid = pid
+    }
+
+    deinit {
+        if exitStatus() == nil {
+            kill(pid, SIGKILL)
+            var raw: Int32 = 0
+            waitpid(pid, &raw, 0)
+        }
+    }
+
+    func send(_ signal: Int32) { kill(pid, signal) }
+
+    func log() -> String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    /// The exit status once it has exited (128 + N after signal N), else nil; reaps it.
+    func exitStatus() -> Int32? {
+        if let status { return status }
+        var raw: Int32 = 0
+        guard waitpid(pid, &raw, WNOHANG) == pid else { return nil }
+        let signal = raw & 0x7f
+        status = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+        return status
+    }
+
+    /// Waits for it to exit (at most `timeout` seconds); its exit status, nil if it is still running.
+    func wait(timeout: Double) async -> Int32? {
+        _ = await eventually(timeout: timeout) { exitStatus() != nil }
+        return exitStatus()
+    }
 }
