@@ -9,5 +9,7 @@ public enum BuiltinPlugins {
         // Model, optimizers, method, evaluator, stage.
         MLPPlugin.self, SGDPlugin.self, AdamPlugin.self, AdamWPlugin.self, SupervisedPlugin.self, AccuracyPlugin.self,
         MagnitudePrunePlugin.self,
+        // Language modelling on text.
+        GPTPlugin.self, NextTokenPlugin.self, PerplexityPlugin.self,
     ]
 }

@@ -10,9 +10,10 @@ extension Dataset {
         }
     }
 
-    /// The examples a supervised method trains and is evaluated on: a labeled dataset as it is; a graph's nodes
-    /// with their features, the train mask's nodes for training and the test mask's for evaluation (edges are not
-    /// used: an MLP on node features is the usual graph-free baseline); nil for text.
+    /// The examples a method trains and is evaluated on: a labeled dataset as it is; a graph's nodes with their
+    /// features, the train mask's nodes for training and the test mask's for evaluation (edges are not used: an MLP
+    /// on node features is the usual graph-free baseline); text as its windows (``TextDataset/windowed()``), nil
+    /// when a split is shorter than one window (``TextDataset/windowingProblem`` says why).
     public var supervisedView: LabeledDataset? {
         switch self {
         case .labeled(let d): return d
@@ -24,7 +25,7 @@ extension Dataset {
             return LabeledDataset(
                 name: g.name, train: nodes(g.trainMask), test: nodes(g.testMask), classCount: g.classCount,
                 classNames: g.classNames)
-        case .text: return nil
+        case .text(let t): return t.windowingProblem == nil ? t.windowed() : nil
         }
     }
 }

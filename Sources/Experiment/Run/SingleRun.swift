@@ -64,6 +64,7 @@ struct SingleRun {
         } catch {
             throw .plugin(id: spec.data.id, message: "\(error)")
         }
+        if let problem = dataset.text?.windowingProblem { throw .plugin(id: spec.data.id, message: problem) }
         guard let view = dataset.supervisedView else {
             throw .invalidSpec(
                 "data.dataset: '\(spec.data.id)' gives \(dataset.kind.rawValue) data, which no supervised method "
