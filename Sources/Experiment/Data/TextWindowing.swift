@@ -1,4 +1,4 @@
-public import TensorEngine
+import TensorEngine
 
 /// How byte-level text becomes examples: windows of `context + 1` consecutive bytes, the first `context` a model
 /// reads and, shifted by one, the `context` bytes it must predict.

@@ -21,7 +21,7 @@ enum SweepPlots {
         for name in names.sorted() {
             let series = logs.map { label, records in
                 SVGPlot.Series(
-                    label: label, points: records.compactMap { r in r.values[name].map { (Double(r.step), $0) } })
+                    label: label, points: records.compactMap { r in r.values[name].map { (x: Double(r.step), y: $0) } })
             }
             let values = series.flatMap { $0.points.map(\.y) }
             let plot = SVGPlot(
