@@ -22,14 +22,7 @@ final class BlockReductions {
         let blocks = (n + reductionBlock - 1) / reductionBlock
         precondition(blocks <= capacity, "BlockReductions: \(n) elements exceed the scratch")
         let out = partials
-        parallelFor(blocks, grain: max(1, parallelGrain / reductionBlock)) { r in
-            for b in r {
-                let lo = b * reductionBlock
-                let (s, m) = blockSumSquaresMax(g + lo, min(n, lo + reductionBlock) - lo)
-                out[3 * b] = s
-                out[3 * b + 1] = Double(m)
-            }
-        }
+        parallelFor(blocks, grain: blockGrain, job: SumSquaresMaxJob(g: g, n: n, out: out))
         var sum = 0.0
         var maxAbs: Float = 0
         for b in 0..<blocks {
@@ -46,27 +39,7 @@ final class BlockReductions {
         let blocks = (n + reductionBlock - 1) / reductionBlock
         precondition(blocks <= capacity, "BlockReductions: \(n) elements exceed the scratch")
         let out = partials
-        parallelFor(blocks, grain: max(1, parallelGrain / reductionBlock)) { r in
-            for b in r {
-                let lo = b * reductionBlock
-                let hi = min(n, lo + reductionBlock)
-                var below = 0.0
-                var above = 0.0
-                var count = 0
-                for i in lo..<hi {
-                    let x = Double(g[i])
-                    if g[i].magnitude > threshold {
-                        above += x * x
-                        count += 1
-                    } else {
-                        below += x * x
-                    }
-                }
-                out[3 * b] = below
-                out[3 * b + 1] = above
-                out[3 * b + 2] = Double(count)
-            }
-        }
+        parallelFor(blocks, grain: blockGrain, job: SplitSumSquaresJob(g: g, n: n, threshold: threshold, out: out))
         var below = 0.0
         var above = 0.0
         var count = 0.0
@@ -120,20 +93,72 @@ private func blockSumSquaresMax(_ x: UnsafePointer<Float>, _ n: Int) -> (Double,
 }
 
 extension BlockReductions {
-    /// Runs `body` over `0..<n` in fixed blocks (in parallel for large `n`) and returns the sum of the counts it
-    /// reports, combined in block order. The fused update kernels count clipped elements through this.
-    func countingBlocks(_ n: Int, _ body: (Range<Int>) -> Int) -> Int {
+    /// Runs `counter` over `0..<n` in fixed blocks (in parallel for large `n`) and returns the sum of the counts
+    /// it reports, combined in block order. The fused update kernels count clipped elements through this.
+    func countingBlocks<Counter: BlockCounter>(_ n: Int, _ counter: Counter) -> Int {
         let blocks = (n + reductionBlock - 1) / reductionBlock
         precondition(blocks <= capacity, "BlockReductions: \(n) elements exceed the scratch")
-        let out = partials
-        parallelFor(blocks, grain: max(1, parallelGrain / reductionBlock)) { r in
-            for b in r {
-                let lo = b * reductionBlock
-                out[3 * b] = Double(body(lo..<min(n, lo + reductionBlock)))
-            }
-        }
+        parallelFor(blocks, grain: blockGrain, job: CountingJob(counter: counter, n: n, out: partials))
         var total = 0.0
-        for b in 0..<blocks { total += out[3 * b] }
+        for b in 0..<blocks { total += partials[3 * b] }
         return Int(total)
+    }
+}
+
+/// A kernel that works on a range of elements and reports how many it counted (clipped).
+protocol BlockCounter {
+    func count(_ range: Range<Int>) -> Int
+}
+
+/// Two blocks per chunk at the least: a block is already 16 K elements.
+private let blockGrain = max(1, parallelGrain / reductionBlock)
+
+// The block loops as `ChunkJob`s: a step runs them for every large tensor, and a closure handed to the thread
+// team would cost a heap box each time.
+
+private struct SumSquaresMaxJob: ChunkJob {
+    let g: UnsafePointer<Float>, n: Int, out: UnsafeMutablePointer<Double>
+    func run(_ blocks: Range<Int>) {
+        for b in blocks {
+            let lo = b * reductionBlock
+            let (s, m) = blockSumSquaresMax(g + lo, min(n, lo + reductionBlock) - lo)
+            out[3 * b] = s
+            out[3 * b + 1] = Double(m)
+        }
+    }
+}
+
+private struct SplitSumSquaresJob: ChunkJob {
+    let g: UnsafePointer<Float>, n: Int, threshold: Float, out: UnsafeMutablePointer<Double>
+    func run(_ blocks: Range<Int>) {
+        for b in blocks {
+            let lo = b * reductionBlock
+            let hi = min(n, lo + reductionBlock)
+            var below = 0.0
+            var above = 0.0
+            var count = 0
+            for i in lo..<hi {
+                let x = Double(g[i])
+                if g[i].magnitude > threshold {
+                    above += x * x
+                    count += 1
+                } else {
+                    below += x * x
+                }
+            }
+            out[3 * b] = below
+            out[3 * b + 1] = above
+            out[3 * b + 2] = Double(count)
+        }
+    }
+}
+
+private struct CountingJob<Counter: BlockCounter>: ChunkJob {
+    let counter: Counter, n: Int, out: UnsafeMutablePointer<Double>
+    func run(_ blocks: Range<Int>) {
+        for b in blocks {
+            let lo = b * reductionBlock
+            out[3 * b] = Double(counter.count(lo..<min(n, lo + reductionBlock)))
+        }
     }
 }

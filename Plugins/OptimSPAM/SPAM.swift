@@ -119,9 +119,8 @@ public final class SPAM: Optimizer {
                 decay: o.weightDecay > 0 && !s.isSparse)
             let (m, v, mask) = (s.m!, s.v!, s.mask)
             table.withBuffers(s) { p, g in
-                clipped += table.reductions.countingBlocks(s.count) { r in
-                    if let mask { kernel.sparse(r, p, g, m, v, mask) } else { kernel.dense(r, p, g, m, v) }
-                }
+                clipped += table.reductions.countingBlocks(
+                    s.count, SPAMChunk(kernel: kernel, p: p, g: g, m: m, v: v, mask: mask))
             }
         }
         stepCount = t

@@ -126,7 +126,7 @@ public final class StableSPAM: Optimizer {
                 clipRatio: ratio, scale: Float(scale), shrink: Float(1 - lr * o.weightDecay))
             let (m, v) = (st.m!, st.v!)
             table.withBuffers(st) { p, g in
-                parallelFor(st.count) { r in kernel.update(r, p, g, m, v) }
+                parallelFor(st.count, job: StableSPAMChunk(kernel: kernel, p: p, g: g, m: m, v: v))
             }
             if reset && o.resetUsesOldMoments { st.zeroMoments() }
         }
@@ -232,4 +232,13 @@ struct StableSPAMKernel {
             p[i] = p[i] * shrink + step * mi / (vi.magnitude.squareRoot() + eps)
         }
     }
+}
+
+/// One tensor's Stable-SPAM update as a ``ChunkJob`` (splitting it across threads allocates nothing).
+private struct StableSPAMChunk: ChunkJob {
+    let kernel: StableSPAMKernel
+    let p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>
+    let m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
+
+    func run(_ range: Range<Int>) { kernel.update(range, p, g, m, v) }
 }

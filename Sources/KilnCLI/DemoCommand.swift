@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiment
 import Foundation
 import TensorEngine
 import TensorNN
@@ -22,8 +23,8 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         Engine.threads = threads
         var rng = RandomGenerator(seed: seed)
-        let train = SyntheticData.twoSpirals(count: 3000, noise: 0.03, using: &rng)
-        let test = SyntheticData.twoSpirals(count: 1000, noise: 0.03, using: &rng)
+        let data = Spirals(pointsPerClass: 1500, testPointsPerClass: 500, noise: 0.03).make(using: &rng)
+        let (train, test) = (data.train, data.test)
         let model = MLP(inputs: 2, hidden: [128, 128], outputs: 2, activation: .relu, rng: &rng)
         let optimizer = AdamW(
             groups: ParameterGroup.splitForWeightDecay(model.namedParameters(), weightDecay: 1e-4), lr: 3e-3)
@@ -57,7 +58,7 @@ struct DemoCommand: ParsableCommand {
         print(String(format: "done: test accuracy %.1f%%", final * 100))
     }
 
-    private func accuracy(_ model: MLP, _ data: (inputs: Tensor, labels: Tensor)) -> Double {
+    private func accuracy(_ model: MLP, _ data: DataSplit) -> Double {
         withoutGradients {
             model.eval()
             defer { model.train() }

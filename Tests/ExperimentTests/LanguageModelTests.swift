@@ -160,6 +160,28 @@ import Testing
             labeled.message.contains(
                 "train.method: 'train.next-token' trains on text data, but 'data.spirals' gives labeled data"),
             "\(labeled.message)")
+        let (mlp, _) = await RunHarness.run(
+            """
+            data: {dataset: data.text, source: builtin}
+            model: {plugin: model.mlp}
+            optimizer: {plugin: optim.adam}
+            train: {method: train.next-token, steps: 5}
+            """, name: "mlp", in: dir)
+        #expect(
+            mlp.message.contains(
+                "model.plugin: 'model.mlp' does not read text, but 'data.text' gives text; language models read it "
+                    + "(model.gpt)"), "\(mlp.message)")
+        let (gpt, _) = await RunHarness.run(
+            """
+            data: {dataset: data.spirals}
+            model: {plugin: model.gpt}
+            optimizer: {plugin: optim.adam}
+            train: {method: train.supervised, steps: 5}
+            """, name: "gpt", in: dir)
+        #expect(
+            gpt.message.contains(
+                "model.plugin: 'model.gpt' is a byte-level language model, but 'data.spirals' gives labeled examples, "
+                    + "not text"), "\(gpt.message)")
         let (group, _) = await RunHarness.run(
             """
             data: {dataset: data.text, source: builtin}

@@ -1,3 +1,4 @@
+import Experiment
 import Foundation
 import TensorEngine
 import TensorNN
@@ -17,7 +18,8 @@ private struct Run {
             groups: ParameterGroup.splitForWeightDecay(model.namedParameters(), weightDecay: 0.05), lr: 0.02)
         optimizer.schedule = CosineSchedule(totalSteps: 12, warmupSteps: 2, minMultiplier: 0.1)
         var data = RandomGenerator(seed: 500)
-        (inputs, labels) = SyntheticData.gaussianBlobs(count: 64, classes: 3, using: &data)
+        let blobs = GaussianBlobs(classes: 3, trainPerClass: 22, testPerClass: 0).make(using: &data).train
+        (inputs, labels) = (blobs.inputs.slice(axis: 0, 0..<64), blobs.labels.slice(axis: 0, 0..<64))
     }
 
     func train(steps: Int, batch: Int = 16, rng: inout RandomGenerator) {

@@ -1,3 +1,4 @@
+import Experiment
 import TensorEngine
 import TensorNN
 import Testing
@@ -7,8 +8,8 @@ import Testing
     /// 1.5 turns per arm, 256 training and 400 test points, full-batch AdamW with warm-up and cosine decay.
     @Test func mlpLearnsTwoSpirals() throws {
         var rng = RandomGenerator(seed: 2024)
-        let train = SyntheticData.twoSpirals(count: 256, using: &rng)
-        let test = SyntheticData.twoSpirals(count: 400, using: &rng)
+        let data = Spirals(pointsPerClass: 128, testPointsPerClass: 200, noise: 0.02).make(using: &rng)
+        let (train, test) = (data.train, data.test)
         let model = MLP(inputs: 2, hidden: [32, 32], outputs: 2, activation: .relu, rng: &rng)
         let optimizer = AdamW(
             groups: ParameterGroup.splitForWeightDecay(model.namedParameters(), weightDecay: 1e-4),

@@ -6,8 +6,11 @@ public enum BuiltinPlugins {
         BlobsPlugin.self, SpiralsPlugin.self, PatternImagesPlugin.self, SBMPlugin.self, SyntheticTextPlugin.self,
         MNISTPlugin.self, CIFAR10Plugin.self, CIFAR100Plugin.self, NPZPlugin.self, CSVPlugin.self,
         GraphFilesPlugin.self, TextFilePlugin.self,
-        // Model, optimizers, method, evaluator, stage.
-        MLPPlugin.self, SGDPlugin.self, AdamPlugin.self, AdamWPlugin.self, SupervisedPlugin.self, AccuracyPlugin.self,
+        // Models: on examples, on images, on a graph's nodes.
+        MLPPlugin.self, ConvNetPlugin.self, ResNetPlugin.self, LargeKernelCNNPlugin.self, GCNPlugin.self,
+        GraphSAGEPlugin.self,
+        // Optimizers, method, evaluator, stage.
+        SGDPlugin.self, AdamPlugin.self, AdamWPlugin.self, SupervisedPlugin.self, AccuracyPlugin.self,
         MagnitudePrunePlugin.self,
         // Language modelling on text.
         GPTPlugin.self, NextTokenPlugin.self, PerplexityPlugin.self,

@@ -50,6 +50,7 @@ struct GPTPlugin: ModelPlugin {
                 embeddingStd: Float(embeddingStd))
         }
     }
+    static let input = ModelInput.text
     static let descriptor = PluginDescriptor(
         id: "model.gpt", kind: .model, version: "1.0.0",
         summary: "Decoder-only byte-level transformer (optionally simulated INT4/FP4)", config: Config.self)

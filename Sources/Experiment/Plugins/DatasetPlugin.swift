@@ -23,9 +23,19 @@ public protocol DatasetPlugin: KilnPlugin {
     /// `rng` is the run's data stream (the same for every attempt of a run, so a resumed run sees the same data).
     /// Throws ``DatasetError`` (or any error) for files that do not load; the run fails as a plugin error.
     static func makeDataset(_ config: Config, using rng: inout RandomGenerator) throws -> Dataset
+    /// The shape of one example when `config` alone tells it (a generator's sizes, a fixed-format file), so that
+    /// validation can reject a model that cannot read it; nil (the default) when only loading tells.
+    static func exampleShape(_ config: Config) -> [Int]?
 }
 
 extension DatasetPlugin {
+    /// Unknown until the data is loaded.
+    public static func exampleShape(_ config: Config) -> [Int]? { nil }
+
+    static func exampleShape(erased config: any PluginConfig) -> [Int]? {
+        (config as? Config).flatMap { exampleShape($0) }
+    }
+
     static func makeDataset(erased config: any PluginConfig, using rng: inout RandomGenerator) throws -> Dataset {
         try makeDataset(castConfig(config, of: Self.self), using: &rng)
     }

@@ -20,18 +20,22 @@ public protocol KilnPlugin: SendableMetatype {
 
 /// The shape of the supervised task a model is built for and a method trains on.
 public struct TaskInfo: Sendable, Equatable {
-    /// Shape of one example without the batch axis: `[F]` for vectors, `[C, H, W]` for images.
+    /// Shape of one example without the batch axis: `[F]` for vectors, `[C, H, W]` for images, `[]` for the
+    /// node ids a graph model reads.
     public var exampleShape: [Int]
     /// Number of classes; labels lie in `0..<classCount`.
     public var classCount: Int
     /// Class names when the dataset has them.
     public var classNames: [String]?
+    /// The graph, when the dataset is one graph (node classification); nil otherwise.
+    public var graph: TaskGraph?
 
-    /// A task with examples of `exampleShape` in `classCount` classes.
-    public init(exampleShape: [Int], classCount: Int, classNames: [String]? = nil) {
+    /// A task with examples of `exampleShape` in `classCount` classes, on `graph` for node classification.
+    public init(exampleShape: [Int], classCount: Int, classNames: [String]? = nil, graph: TaskGraph? = nil) {
         self.exampleShape = exampleShape
         self.classCount = classCount
         self.classNames = classNames
+        self.graph = graph
     }
 
     /// Elements per example: the input width of a model that flattens (`C·H·W` for images).

@@ -43,6 +43,11 @@ public struct PluginCatalog: Sendable {
     /// The stage plugin `id`.
     func stage(_ id: String) throws(RunError) -> any StagePlugin.Type { try typed(id) }
 
+    /// The ids of the dataset plugins that give `kind` data, sorted (for messages that suggest one).
+    func datasetIDs(providing kind: DataKind) -> [String] {
+        types.compactMap { id, type in (type as? any DatasetPlugin.Type)?.provides == kind ? id : nil }.sorted()
+    }
+
     private func typed<T>(_ id: String) throws(RunError) -> T {
         guard let found = types[id] else { throw .plugin(id: id, message: "is not compiled into this kiln") }
         guard let typed = found as? T else { throw .plugin(id: id, message: "is not a \(T.self)") }

@@ -2,7 +2,8 @@ import PluginAPI
 import Spec
 
 /// Checks a valid spec's plugins against each other before anything runs: what the loader cannot see because it
-/// knows only descriptors (a text dataset under a method that trains on labeled examples).
+/// knows only descriptors (a text dataset under a method that trains on labeled examples, a graph model on
+/// vectors, an image model on a dataset whose configuration says it gives vectors).
 enum Preflight {
     /// One line per problem, `key.path: message`; empty when the plugins fit together.
     static func problems(_ spec: ExperimentSpec, catalog: PluginCatalog) -> [String] {
@@ -11,6 +12,17 @@ enum Preflight {
             return ["data.dataset: '\(spec.data.id)' is not a dataset plugin compiled into this kiln"]
         }
         let kind = dataType.provides
+        let methodUses = (spec.train.map { [$0.method] } ?? []) + spec.stages.map(\.plugin).filter { $0.kind == .method }
+        let methods = methodUses.compactMap { try? catalog.method($0.id) }
+        // Text under a supervised method: the method's refusal below says it best; one line is enough.
+        let methodRefusesText = kind == .text && methods.contains { !$0.accepts.contains(.text) }
+        if let model = try? catalog.model(spec.model.id), !methodRefusesText,
+            let mismatch = model.input.mismatch(
+                with: kind, exampleShape: dataType.exampleShape(erased: spec.data.config),
+                dataset: "'\(spec.data.id)'")
+        {
+            problems.append("model.plugin: '\(spec.model.id)' \(mismatch)" + suggestion(for: model.input, catalog))
+        }
         func check(_ use: PluginUse, at path: String) {
             guard let method = try? catalog.method(use.id) else { return }
             if !method.accepts.contains(kind) {
@@ -29,5 +41,12 @@ enum Preflight {
                 "stages: no stage trains and there is no start_from, so the model stays at its random start")
         }
         return problems
+    }
+
+    /// `; graph datasets: data.graph-files, data.sbm` after a graph model's mismatch; empty otherwise.
+    private static func suggestion(for input: ModelInput, _ catalog: PluginCatalog) -> String {
+        guard input == .graphNodes else { return "" }
+        let graphs = catalog.datasetIDs(providing: .graph)
+        return graphs.isEmpty ? "" : "; graph datasets: " + graphs.joined(separator: ", ")
     }
 }

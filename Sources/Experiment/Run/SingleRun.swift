@@ -65,14 +65,19 @@ struct SingleRun {
             throw .plugin(id: spec.data.id, message: "\(error)")
         }
         if let problem = dataset.text?.windowingProblem { throw .plugin(id: spec.data.id, message: problem) }
-        guard let view = dataset.supervisedView else {
+        let input = try catalog.model(spec.model.id).input
+        guard let view = dataset.supervisedView(for: input) else {
+            if let mismatch = input.mismatch(with: dataset.kind, exampleShape: nil, dataset: "'\(spec.data.id)'") {
+                throw .invalidSpec("model.plugin: '\(spec.model.id)' \(mismatch)")
+            }
             throw .invalidSpec(
                 "data.dataset: '\(spec.data.id)' gives \(dataset.kind.rawValue) data, which no supervised method "
                     + "can train on"
             )
         }
         let task = TaskInfo(
-            exampleShape: view.train.exampleShape, classCount: view.classCount, classNames: view.classNames)
+            exampleShape: view.train.exampleShape, classCount: view.classCount, classNames: view.classNames,
+            graph: dataset.graph.map { TaskGraph($0) })
         context.logger.info(
             "data loaded",
             metadata: [

@@ -19,9 +19,9 @@ package final class DNNLConvChains: Sendable {
 
     private init() {
         var engine: dnnl_engine_t? = nil
-        check(dnnl_engine_create(&engine, dnnl_cpu, 0), "engine")
+        dnnlCheck(dnnl_engine_create(&engine, dnnl_cpu, 0), "engine")
         var stream: dnnl_stream_t? = nil
-        check(dnnl_stream_create(&stream, engine, UInt32(dnnl_stream_default_flags.rawValue)), "stream")
+        dnnlCheck(dnnl_stream_create(&stream, engine, UInt32(dnnl_stream_default_flags.rawValue)), "stream")
         state = Mutex(State(engine: engine!, stream: stream!))
     }
 
@@ -49,14 +49,14 @@ package final class DNNLConvChains: Sendable {
 
         func execute(_ p: dnnl_primitive_t, _ args: [dnnl_exec_arg_t]) {
             alignOpenMPThreads()
-            check(dnnl_primitive_execute(p, stream, Int32(args.count), args), "conv chain")
-            check(dnnl_stream_wait(stream), "conv chain")
+            dnnlCheck(dnnl_primitive_execute(p, stream, Int32(args.count), args), "conv chain")
+            dnnlCheck(dnnl_stream_wait(stream), "conv chain")
         }
 
         func memory(_ desc: dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer) -> dnnl_memory_t {
             var d = desc
             var m: dnnl_memory_t? = nil
-            check(dnnl_memory_create(&m, &d, engine, pointer), "conv chain memory")
+            dnnlCheck(dnnl_memory_create(&m, &d, engine, pointer), "conv chain memory")
             return m!
         }
     }
@@ -87,10 +87,10 @@ package final class DNNLConvChains: Sendable {
                 var a = from, b = to
                 if dnnl_memory_desc_equal(&a, &b) != 0 { return nil }
                 var rpd: dnnl_primitive_desc_t? = nil
-                check(dnnl_reorder_primitive_desc_create(&rpd, &a, engine, &b, engine, nil), "conv chain reorder")
+                dnnlCheck(dnnl_reorder_primitive_desc_create(&rpd, &a, engine, &b, engine, nil), "conv chain reorder")
                 descriptors.append(rpd!)
                 var p: dnnl_primitive_t? = nil
-                check(dnnl_primitive_create(&p, rpd), "conv chain reorder")
+                dnnlCheck(dnnl_primitive_create(&p, rpd), "conv chain reorder")
                 owned.append(p!)
                 return p
             }
@@ -104,27 +104,27 @@ package final class DNNLConvChains: Sendable {
                 var b = plainDescriptor([g.outChannels], dnnl_a)
                 var d = anyDescriptor([g.batch, g.outChannels, g.outH, g.outW])
                 var desc = dnnl_convolution_desc_t()
-                var strides = dims([g.strideH, g.strideW]), dilates = dims([g.dilationH - 1, g.dilationW - 1])
-                var padL = dims([g.padTop, g.padLeft]), padR = dims([g.padBottom, g.padRight])
-                check(dnnl_dilated_convolution_forward_desc_init(
+                var strides = dnnlDims([g.strideH, g.strideW]), dilates = dnnlDims([g.dilationH - 1, g.dilationW - 1])
+                var padL = dnnlDims([g.padTop, g.padLeft]), padR = dnnlDims([g.padBottom, g.padRight])
+                dnnlCheck(dnnl_dilated_convolution_forward_desc_init(
                     &desc, dnnl_forward_inference, dnnl_convolution_direct, &s, &w, &b, &d, &strides, &dilates, &padL,
                     &padR), "conv chain stage \(i) \(g)")
                 var attr: dnnl_primitive_attr_t? = nil
-                check(dnnl_primitive_attr_create(&attr), "attributes")
+                dnnlCheck(dnnl_primitive_attr_create(&attr), "attributes")
                 defer { dnnl_primitive_attr_destroy(attr) }
-                check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "scratchpad mode")
+                dnnlCheck(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "scratchpad mode")
                 if stage.relu {
                     var ops: dnnl_post_ops_t? = nil
-                    check(dnnl_post_ops_create(&ops), "post-ops")
-                    check(dnnl_post_ops_append_eltwise(ops, 1, dnnl_eltwise_relu, 0, 0), "ReLU post-op")
-                    check(dnnl_primitive_attr_set_post_ops(attr, ops), "post-ops")
+                    dnnlCheck(dnnl_post_ops_create(&ops), "post-ops")
+                    dnnlCheck(dnnl_post_ops_append_eltwise(ops, 1, dnnl_eltwise_relu, 0, 0), "ReLU post-op")
+                    dnnlCheck(dnnl_primitive_attr_set_post_ops(attr, ops), "post-ops")
                     dnnl_post_ops_destroy(ops)
                 }
                 var pd: dnnl_primitive_desc_t? = nil
-                check(dnnl_primitive_desc_create(&pd, &desc, attr, engine, nil), "conv chain stage \(i) \(g)")
+                dnnlCheck(dnnl_primitive_desc_create(&pd, &desc, attr, engine, nil), "conv chain stage \(i) \(g)")
                 descriptors.append(pd!)
                 var p: dnnl_primitive_t? = nil
-                check(dnnl_primitive_create(&p, pd), "conv chain stage \(i)")
+                dnnlCheck(dnnl_primitive_create(&p, pd), "conv chain stage \(i)")
                 owned.append(p!)
                 let src = dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0)!.pointee
                 let weights = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0)!.pointee
@@ -159,22 +159,11 @@ package final class DNNLConvChains: Sendable {
             _ s: State, x: UnsafePointer<Float>, weights: [UnsafePointer<Float>], biases: [UnsafePointer<Float>],
             pool: Bool, y: UnsafeMutablePointer<Float>
         ) {
-            var memories: [dnnl_memory_t] = []
-            var temporaries: [(UnsafeMutablePointer<Float>, Int)] = []
-            defer {
-                for m in memories { dnnl_memory_destroy(m) }
-                for (p, n) in temporaries { BufferPool.shared.give(p, count: n) }
-            }
-            func temporary(_ bytes: Int) -> UnsafeMutableRawPointer {
-                let n = Swift.max(1, (bytes + 3) / 4)
-                let p = BufferPool.shared.take(n)
-                temporaries.append((p, n))
-                return UnsafeMutableRawPointer(p)
-            }
+            let scratch = DNNLCallScratch()
+            defer { scratch.release() }
+            func temporary(_ bytes: Int) -> UnsafeMutableRawPointer { scratch.temporary(bytes) }
             func memory(_ d: dnnl_memory_desc_t, _ p: UnsafeMutableRawPointer) -> dnnl_memory_t {
-                let m = s.memory(d, p)
-                memories.append(m)
-                return m
+                scratch.track(s.memory(d, p))
             }
             var bytes = dnnl_memory_desc_t()
             var current: dnnl_memory_t = memory(plainInput, UnsafeMutableRawPointer(mutating: x))
@@ -254,34 +243,4 @@ private func blockedSpatialMean(
             for l in 0..<Swift.min(16, channels - b * 16) { y[n * channels + b * 16 + l] = acc[l] }
         }
     }
-}
-
-/// "Any layout" descriptor: the primitive chooses.
-private func anyDescriptor(_ shape: [Int]) -> dnnl_memory_desc_t {
-    var d = dnnl_memory_desc_t()
-    var ds = dims(shape)
-    check(dnnl_memory_desc_init_by_tag(&d, Int32(shape.count), &ds, dnnl_f32, dnnl_format_tag_any), "any-format \(shape)")
-    return d
-}
-
-private func plainDescriptor(_ shape: [Int], _ tag: dnnl_format_tag_t) -> dnnl_memory_desc_t {
-    var d = dnnl_memory_desc_t()
-    var ds = dims(shape)
-    check(dnnl_memory_desc_init_by_tag(&d, Int32(shape.count), &ds, dnnl_f32, tag), "memory descriptor \(shape)")
-    return d
-}
-
-private func bytesDescriptor(_ bytes: Int) -> dnnl_memory_desc_t {
-    var d = dnnl_memory_desc_t()
-    var ds = dims([bytes])
-    check(dnnl_memory_desc_init_by_tag(&d, 1, &ds, dnnl_u8, dnnl_a), "scratchpad descriptor")
-    return d
-}
-
-private func dims(_ values: [Int]) -> [dnnl_dim_t] {
-    values.map { dnnl_dim_t($0) } + Array(repeating: 0, count: Int(DNNL_MAX_NDIMS) - values.count)
-}
-
-private func check(_ status: dnnl_status_t, _ what: @autoclosure () -> String) {
-    precondition(status == dnnl_success, "oneDNN: \(what()) failed with status \(status.rawValue)")
 }

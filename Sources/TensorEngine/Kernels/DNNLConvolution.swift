@@ -29,9 +29,9 @@ package final class DNNLConvolutions: Sendable {
 
     private init() {
         var engine: dnnl_engine_t? = nil
-        check(dnnl_engine_create(&engine, dnnl_cpu, 0), "engine")
+        dnnlCheck(dnnl_engine_create(&engine, dnnl_cpu, 0), "engine")
         var stream: dnnl_stream_t? = nil
-        check(dnnl_stream_create(&stream, engine, UInt32(dnnl_stream_default_flags.rawValue)), "stream")
+        dnnlCheck(dnnl_stream_create(&stream, engine, UInt32(dnnl_stream_default_flags.rawValue)), "stream")
         state = Mutex(State(engine: engine!, stream: stream!))
     }
 
@@ -121,8 +121,8 @@ package final class DNNLConvolutions: Sendable {
             self.engine = engine
             self.stream = stream
             var a: dnnl_primitive_attr_t? = nil
-            check(dnnl_primitive_attr_create(&a), "attributes")
-            check(dnnl_primitive_attr_set_scratchpad_mode(a, dnnl_scratchpad_mode_user), "scratchpad mode")
+            dnnlCheck(dnnl_primitive_attr_create(&a), "attributes")
+            dnnlCheck(dnnl_primitive_attr_set_scratchpad_mode(a, dnnl_scratchpad_mode_user), "scratchpad mode")
             attr = a!
         }
 
@@ -151,24 +151,13 @@ package final class DNNLConvolutions: Sendable {
             prepared: DNNLPreparedOperand? = nil, _ what: @autoclosure () -> String
         ) -> DNNLPreparedOperand? {
             var kept: DNNLPreparedOperand? = nil
-            var memories: [dnnl_memory_t] = []
-            var temporaries: [(UnsafeMutablePointer<Float>, Int)] = []
+            let scratch = DNNLCallScratch()
+            defer { scratch.release() }
             // Inputs reordered so far: the caller's pointer, the layout, and the reordered memory.
             var reordered: [(pointer: UnsafeMutableRawPointer, desc: dnnl_memory_desc_t, memory: dnnl_memory_t)] = []
-            defer {
-                for m in memories { dnnl_memory_destroy(m) }
-                for (p, n) in temporaries { BufferPool.shared.give(p, count: n) }
-            }
-            func temporary(_ bytes: Int) -> UnsafeMutableRawPointer {
-                let n = Swift.max(1, (bytes + 3) / 4)
-                let p = BufferPool.shared.take(n)
-                temporaries.append((p, n))
-                return UnsafeMutableRawPointer(p)
-            }
+            func temporary(_ bytes: Int) -> UnsafeMutableRawPointer { scratch.temporary(bytes) }
             func made(_ desc: dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer) -> dnnl_memory_t {
-                let m = memory(desc, pointer, what())
-                memories.append(m)
-                return m
+                scratch.track(memory(desc, pointer, what()))
             }
             for (pass, buffers) in passes {
                 var args: [dnnl_exec_arg_t] = []
@@ -222,14 +211,14 @@ package final class DNNLConvolutions: Sendable {
 
         private func execute(_ primitive: dnnl_primitive_t, _ args: [dnnl_exec_arg_t], _ what: @autoclosure () -> String) {
             alignOpenMPThreads()
-            check(dnnl_primitive_execute(primitive, stream, Int32(args.count), args), what())
-            check(dnnl_stream_wait(stream), what())
+            dnnlCheck(dnnl_primitive_execute(primitive, stream, Int32(args.count), args), what())
+            dnnlCheck(dnnl_stream_wait(stream), what())
         }
 
         private func memory(_ desc: dnnl_memory_desc_t, _ pointer: UnsafeMutableRawPointer, _ what: String) -> dnnl_memory_t {
             var d = desc
             var m: dnnl_memory_t? = nil
-            check(dnnl_memory_create(&m, &d, engine, pointer), what)
+            dnnlCheck(dnnl_memory_create(&m, &d, engine, pointer), what)
             return m!
         }
     }
@@ -279,7 +268,7 @@ package final class DNNLConvolutions: Sendable {
             var (s, w, d) = (free(src), free(weights), free(dst))
             var desc = dnnl_convolution_desc_t()
             var (strides, dilates, padL, padR) = Self.spatial(g)
-            check(dnnl_dilated_convolution_forward_desc_init(
+            dnnlCheck(dnnl_dilated_convolution_forward_desc_init(
                 &desc, dnnl_forward_training, dnnl_convolution_direct, &s, &w, &bias, &d,
                 &strides, &dilates, &padL, &padR), "conv2d forward descriptor \(g)")
             let pd = create(&desc, engine, attr, hint: nil, "conv2d forward \(g)")
@@ -311,10 +300,10 @@ package final class DNNLConvolutions: Sendable {
             var (strides, dilates, padL, padR) = Self.spatial(g)
             let what = "conv2d backward \(data ? "data" : "weights") \(g)"
             if data {
-                check(dnnl_dilated_convolution_backward_data_desc_init(
+                dnnlCheck(dnnl_dilated_convolution_backward_data_desc_init(
                     &desc, dnnl_convolution_direct, &s, &w, &d, &strides, &dilates, &padL, &padR), what)
             } else {
-                check(dnnl_dilated_convolution_backward_weights_desc_init(
+                dnnlCheck(dnnl_dilated_convolution_backward_weights_desc_init(
                     &desc, dnnl_convolution_direct, &s, &w, &bias, &d, &strides, &dilates, &padL, &padR), what)
             }
             let pd = create(&desc, engine, attr, hint: forwardDescriptor, what)
@@ -338,7 +327,7 @@ package final class DNNLConvolutions: Sendable {
             guard layout == .blocked else { return plain }
             var d = dnnl_memory_desc_t()
             var ds = Array(withUnsafeBytes(of: plain.dims) { Array($0.bindMemory(to: dnnl_dim_t.self)) })
-            check(dnnl_memory_desc_init_by_tag(&d, plain.ndims, &ds, dnnl_f32, dnnl_format_tag_any), "any-format descriptor")
+            dnnlCheck(dnnl_memory_desc_init_by_tag(&d, plain.ndims, &ds, dnnl_f32, dnnl_format_tag_any), "any-format descriptor")
             return d
         }
 
@@ -350,7 +339,7 @@ package final class DNNLConvolutions: Sendable {
         ) -> Pass {
             descriptors.append(pd)
             var p: dnnl_primitive_t? = nil
-            check(dnnl_primitive_create(&p, pd), what)
+            dnnlCheck(dnnl_primitive_create(&p, pd), what)
             primitives.append(p!)
             var list: [Operand] = []
             for (arg, plain, query, isOutput) in operands {
@@ -362,12 +351,12 @@ package final class DNNLConvolutions: Sendable {
                 if dnnl_memory_desc_equal(&chosen, &user) == 0 {
                     var rpd: dnnl_primitive_desc_t? = nil
                     if isOutput {
-                        check(dnnl_reorder_primitive_desc_create(&rpd, &chosen, engine, &user, engine, nil), what)
+                        dnnlCheck(dnnl_reorder_primitive_desc_create(&rpd, &chosen, engine, &user, engine, nil), what)
                     } else {
-                        check(dnnl_reorder_primitive_desc_create(&rpd, &user, engine, &chosen, engine, nil), what)
+                        dnnlCheck(dnnl_reorder_primitive_desc_create(&rpd, &user, engine, &chosen, engine, nil), what)
                     }
                     descriptors.append(rpd!)
-                    check(dnnl_primitive_create(&reorder, rpd), what)
+                    dnnlCheck(dnnl_primitive_create(&reorder, rpd), what)
                     primitives.append(reorder!)
                 }
                 list.append(Operand(arg: arg, plain: plain, chosen: chosen, chosenBytes: dnnl_memory_desc_get_size(&chosen),
@@ -376,14 +365,14 @@ package final class DNNLConvolutions: Sendable {
             var scratch = 0
             if let md = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0) { scratch = dnnl_memory_desc_get_size(md) }
             var name: UnsafePointer<CChar>? = nil
-            check(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name), what)
+            dnnlCheck(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name), what)
             return Pass(primitive: p!, operands: list, scratchBytes: scratch, implementation: name.map { String(cString: $0) } ?? "")
         }
 
         /// Strides, dilations (oneDNN counts the gaps: PyTorch's d − 1) and paddings as 12-slot dims arrays.
         private static func spatial(_ g: ConvGeometry) -> ([dnnl_dim_t], [dnnl_dim_t], [dnnl_dim_t], [dnnl_dim_t]) {
-            (dims([g.strideH, g.strideW]), dims([g.dilationH - 1, g.dilationW - 1]),
-             dims([g.padTop, g.padLeft]), dims([g.padBottom, g.padRight]))
+            (dnnlDims([g.strideH, g.strideW]), dnnlDims([g.dilationH - 1, g.dilationW - 1]),
+             dnnlDims([g.padTop, g.padLeft]), dnnlDims([g.padBottom, g.padRight]))
         }
 
         private func create(
@@ -391,7 +380,7 @@ package final class DNNLConvolutions: Sendable {
             _ attr: dnnl_primitive_attr_t, hint: dnnl_primitive_desc_t?, _ what: String
         ) -> dnnl_primitive_desc_t {
             var pd: dnnl_primitive_desc_t? = nil
-            check(dnnl_primitive_desc_create(&pd, desc, attr, engine, hint), what)
+            dnnlCheck(dnnl_primitive_desc_create(&pd, desc, attr, engine, hint), what)
             return pd!
         }
     }
@@ -423,28 +412,3 @@ package final class DNNLPreparedOperand: @unchecked Sendable {
 }
 
 private func raw(_ p: UnsafePointer<Float>) -> UnsafeMutableRawPointer { UnsafeMutableRawPointer(mutating: p) }
-
-/// A dense f32 descriptor with a plain format tag.
-private func plainDescriptor(_ shape: [Int], _ tag: dnnl_format_tag_t) -> dnnl_memory_desc_t {
-    var d = dnnl_memory_desc_t()
-    var ds = dims(shape)
-    check(dnnl_memory_desc_init_by_tag(&d, Int32(shape.count), &ds, dnnl_f32, tag), "memory descriptor \(shape)")
-    return d
-}
-
-/// A byte buffer (the scratchpad).
-private func bytesDescriptor(_ bytes: Int) -> dnnl_memory_desc_t {
-    var d = dnnl_memory_desc_t()
-    var ds = dims([bytes])
-    check(dnnl_memory_desc_init_by_tag(&d, 1, &ds, dnnl_u8, dnnl_a), "scratchpad descriptor")
-    return d
-}
-
-/// oneDNN's fixed-size dims array.
-private func dims(_ values: [Int]) -> [dnnl_dim_t] {
-    values.map { dnnl_dim_t($0) } + Array(repeating: 0, count: Int(DNNL_MAX_NDIMS) - values.count)
-}
-
-private func check(_ status: dnnl_status_t, _ what: @autoclosure () -> String) {
-    precondition(status == dnnl_success, "oneDNN: \(what()) failed with status \(status.rawValue)")
-}

@@ -25,11 +25,36 @@ enum OpenMPTeam {
     /// One team member: chunks tid, tid + n, … (a team smaller than asked for still covers every chunk).
     private static let member: @convention(c) (UnsafeMutableRawPointer?) -> Void = { raw in
         let job = raw!.assumingMemoryBound(to: Job.self)
+        forEachChunk(job.pointee.chunks, job.pointee.per, job.pointee.count) { job.pointee.body($0) }
+    }
+
+    /// A ``ChunkJob`` by address, with its dynamic type: nothing here is a Swift closure, so nothing is boxed.
+    private struct TypedJob {
+        let type: any ChunkJob.Type
+        let job: UnsafeRawPointer
+        let chunks: Int, per: Int, count: Int
+    }
+
+    /// Runs `job` over `chunks` chunks of `per` elements covering `0..<count`, allocating nothing.
+    static func run<J: ChunkJob>(chunks: Int, per: Int, count: Int, job: UnsafePointer<J>) {
+        var typed = TypedJob(type: J.self, job: UnsafeRawPointer(job), chunks: chunks, per: per, count: count)
+        withUnsafeMutablePointer(to: &typed) {
+            GOMP_parallel(typedMember, UnsafeMutableRawPointer($0), UInt32(chunks), 0)
+        }
+    }
+
+    private static let typedMember: @convention(c) (UnsafeMutableRawPointer?) -> Void = { raw in
+        let typed = raw!.assumingMemoryBound(to: TypedJob.self).pointee
+        forEachChunk(typed.chunks, typed.per, typed.count) { typed.type.run(at: typed.job, $0) }
+    }
+
+    @inline(__always)
+    private static func forEachChunk(_ chunks: Int, _ per: Int, _ count: Int, _ body: (Range<Int>) -> Void) {
         let n = Int(omp_get_num_threads())
         var c = Int(omp_get_thread_num())
-        while c < job.pointee.chunks {
-            let lo = c * job.pointee.per, hi = Swift.min(job.pointee.count, lo + job.pointee.per)
-            if lo < hi { job.pointee.body(lo..<hi) }
+        while c < chunks {
+            let lo = c * per, hi = Swift.min(count, lo + per)
+            if lo < hi { body(lo..<hi) }
             c += n
         }
     }

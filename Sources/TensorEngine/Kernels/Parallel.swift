@@ -17,6 +17,32 @@ package func parallelFor(_ count: Int, grain: Int = parallelGrain, _ body: (Rang
     OpenMPTeam.run(chunks: chunks, per: per, count: count, body)
 }
 
+/// A kernel over index ranges, passed by value: ``parallelFor(_:grain:job:)`` hands it to the team without
+/// turning a closure into an escaping one, which costs a heap box per call.
+package protocol ChunkJob {
+    /// Runs the part `range` of the work.
+    func run(_ range: Range<Int>)
+}
+
+extension ChunkJob {
+    /// Runs the job stored at `job` (its dynamic type is `Self`) on `range`.
+    static func run(at job: UnsafeRawPointer, _ range: Range<Int>) {
+        job.assumingMemoryBound(to: Self.self).pointee.run(range)
+    }
+}
+
+/// `parallelFor` for hot loops that run every step (optimizer updates): the same chunks, no allocation.
+package func parallelFor<Job: ChunkJob>(_ count: Int, grain: Int = parallelGrain, job: Job) {
+    let threads = Engine.threads
+    if threads <= 1 || count < grain * 2 {
+        if count > 0 { job.run(0..<count) }
+        return
+    }
+    let chunks = min(threads, (count + grain - 1) / grain)
+    let per = (count + chunks - 1) / chunks
+    withUnsafePointer(to: job) { OpenMPTeam.run(chunks: chunks, per: per, count: count, job: $0) }
+}
+
 /// Fixed-size blocks for reductions: partial results per block are combined in block order, so sums are
 /// identical whatever the thread count.
 package let reductionBlock = 1 << 14

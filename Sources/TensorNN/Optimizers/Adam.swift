@@ -1,12 +1,33 @@
 import Foundation
 
-/// Adam as `torch.optim.Adam`, with L2 weight decay added to the gradient (d = g + λ·p):
+/// How an Adam-family rule applies weight decay λ.
+public protocol AdamWeightDecay: Sendable {
+    /// The optimizer's name in messages.
+    static var name: String { get }
+    /// True: p ← p·(1 − lr·λ) before the update (AdamW); false: d = g + λ·p (Adam's L2 decay).
+    static var decoupled: Bool { get }
+}
+
+/// Adam's L2 weight decay, added to the gradient.
+public enum L2WeightDecay: AdamWeightDecay {
+    public static let name = "Adam"
+    public static let decoupled = false
+}
+
+/// AdamW's decoupled weight decay, applied to the parameter.
+public enum DecoupledWeightDecay: AdamWeightDecay {
+    public static let name = "AdamW"
+    public static let decoupled = true
+}
+
+/// Adam as `torch.optim.Adam` (`AdamRule`: L2 weight decay, d = g + λ·p) or AdamW as `torch.optim.AdamW`
+/// (`AdamWRule`: no gradient decay, the parameter instead shrunk first by p = p·(1 − lr·λ)):
 ///
 ///     m = β₁·m + (1 − β₁)·d,   v = β₂·v + (1 − β₂)·d²
 ///     p = p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
 ///
 /// (computed as p + [−lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ)] · m / (√v + ε·√(1 − β₂ᵗ)), one division per element).
-public struct AdamRule: UpdateRule {
+public struct AdamFamilyRule<Decay: AdamWeightDecay>: UpdateRule {
     /// Decay rates of the first and second moments.
     public var beta1: Double, beta2: Double
     /// Added to the denominator.
@@ -15,8 +36,9 @@ public struct AdamRule: UpdateRule {
     /// PyTorch's defaults: β = (0.9, 0.999), ε = 1e-8.
     public init(beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8) {
         precondition(
-            (0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam: betas (\(beta1), \(beta2)) outside [0, 1)")
-        precondition(eps >= 0, "Adam: eps \(eps) is negative")
+            (0..<1).contains(beta1) && (0..<1).contains(beta2),
+            "\(Decay.name): betas (\(beta1), \(beta2)) outside [0, 1)")
+        precondition(eps >= 0, "\(Decay.name): eps \(eps) is negative")
         self.beta1 = beta1
         self.beta2 = beta2
         self.eps = eps
@@ -32,41 +54,14 @@ public struct AdamRule: UpdateRule {
     ) {
         adamUpdate(
             range, p, g, slots[0], slots[1], beta1: beta1, beta2: beta2, eps: eps, context: context,
-            decoupled: false)
+            decoupled: Decay.decoupled)
     }
 }
 
-/// AdamW as `torch.optim.AdamW`: Adam without gradient decay, the parameter instead shrunk first by
-/// p = p·(1 − lr·λ) (decoupled weight decay).
-public struct AdamWRule: UpdateRule {
-    /// Decay rates of the first and second moments.
-    public var beta1: Double, beta2: Double
-    /// Added to the denominator.
-    public var eps: Double
-
-    /// PyTorch's defaults: β = (0.9, 0.999), ε = 1e-8.
-    public init(beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8) {
-        precondition(
-            (0..<1).contains(beta1) && (0..<1).contains(beta2), "AdamW: betas (\(beta1), \(beta2)) outside [0, 1)")
-        precondition(eps >= 0, "AdamW: eps \(eps) is negative")
-        self.beta1 = beta1
-        self.beta2 = beta2
-        self.eps = eps
-    }
-
-    /// First and second moments, named as in `torch.optim.Adam`'s state.
-    public var slotNames: [String] { ["exp_avg", "exp_avg_sq"] }
-
-    /// One fused pass over `range` (see the type's formula).
-    public func update(
-        _ range: Range<Int>, parameter p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
-        slots: [UnsafeMutablePointer<Float>], context: UpdateContext
-    ) {
-        adamUpdate(
-            range, p, g, slots[0], slots[1], beta1: beta1, beta2: beta2, eps: eps, context: context,
-            decoupled: true)
-    }
-}
+/// `torch.optim.Adam`'s rule.
+public typealias AdamRule = AdamFamilyRule<L2WeightDecay>
+/// `torch.optim.AdamW`'s rule.
+public typealias AdamWRule = AdamFamilyRule<DecoupledWeightDecay>
 
 /// The fused Adam/AdamW loop: reads p, g, m, v and writes p, m, v once each (7 floats per element).
 /// Scalars are formed in Double as PyTorch does in Python, then rounded to Float once. `v` is never negative;
@@ -125,47 +120,25 @@ public typealias Adam = GroupedOptimizer<AdamRule>
 /// `torch.optim.AdamW` (decoupled weight decay, default 0.01).
 public typealias AdamW = GroupedOptimizer<AdamWRule>
 
-extension GroupedOptimizer where Rule == AdamRule {
-    /// Adam over one group of parameters.
-    public convenience init(
+extension GroupedOptimizer {
+    /// Adam or AdamW over one group of parameters; `weightDecay` defaults to PyTorch's (Adam 0, AdamW 0.01).
+    public convenience init<Decay>(
         _ parameters: [NamedParameter], lr: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
-        eps: Double = 1e-8, weightDecay: Double = 0
-    ) {
+        eps: Double = 1e-8, weightDecay: Double? = nil
+    ) where Rule == AdamFamilyRule<Decay> {
         self.init(
             groups: [ParameterGroup(parameters)], lr: lr, beta1: beta1, beta2: beta2, eps: eps,
             weightDecay: weightDecay)
     }
 
-    /// Adam over parameter groups; a group's own `lr` / `weightDecay` override these.
-    public convenience init(
-        groups: [ParameterGroup], lr: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
-        eps: Double = 1e-8, weightDecay: Double = 0
-    ) {
-        self.init(
-            rule: AdamRule(beta1: beta1, beta2: beta2, eps: eps), groups: groups, lr: lr,
-            weightDecay: weightDecay)
-    }
-}
-
-extension GroupedOptimizer where Rule == AdamWRule {
-    /// AdamW over one group of parameters.
-    public convenience init(
-        _ parameters: [NamedParameter], lr: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
-        eps: Double = 1e-8, weightDecay: Double = 0.01
-    ) {
-        self.init(
-            groups: [ParameterGroup(parameters)], lr: lr, beta1: beta1, beta2: beta2, eps: eps,
-            weightDecay: weightDecay)
-    }
-
-    /// AdamW over parameter groups, e.g. `ParameterGroup.splitForWeightDecay(…)`; a group's own `lr` /
+    /// Adam or AdamW over parameter groups (e.g. `ParameterGroup.splitForWeightDecay(…)`); a group's own `lr` /
     /// `weightDecay` override these.
-    public convenience init(
+    public convenience init<Decay>(
         groups: [ParameterGroup], lr: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
-        eps: Double = 1e-8, weightDecay: Double = 0.01
-    ) {
+        eps: Double = 1e-8, weightDecay: Double? = nil
+    ) where Rule == AdamFamilyRule<Decay> {
         self.init(
-            rule: AdamWRule(beta1: beta1, beta2: beta2, eps: eps), groups: groups, lr: lr,
-            weightDecay: weightDecay)
+            rule: Rule(beta1: beta1, beta2: beta2, eps: eps), groups: groups, lr: lr,
+            weightDecay: weightDecay ?? (Decay.decoupled ? 0.01 : 0))
     }
 }

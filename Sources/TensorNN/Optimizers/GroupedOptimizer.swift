@@ -4,9 +4,7 @@ import TensorEngine
 /// with the arithmetic delegated to an `UpdateRule`. `SGD`, `Adam` and `AdamW` are this class with their rules.
 ///
 /// A step is one fused pass of the rule per parameter tensor, split across `Engine.threads` threads for large
-/// tensors. Slot buffers are allocated once, on a parameter's first step; after that a step allocates nothing on
-/// one thread (on more, `parallelFor`'s `DispatchQueue.concurrentPerform` boxes its closure: three small
-/// allocations per tensor it splits).
+/// tensors. Slot buffers are allocated once, on a parameter's first step; after that a step allocates nothing.
 public final class GroupedOptimizer<Rule: UpdateRule>: Optimizer {
     /// The update arithmetic and its hyperparameters (betas, momentum, …); may be changed between steps.
     public var rule: Rule
@@ -62,9 +60,9 @@ public final class GroupedOptimizer<Rule: UpdateRule>: Optimizer {
                 g.withUnsafeElements { gb in
                     p.withUnsafeMutableElements { pb in
                         guard let pp = pb.baseAddress, let gp = gb.baseAddress else { return }
-                        parallelFor(pb.count) { r in
-                            rule.update(r, parameter: pp, gradient: gp, slots: slots, context: context)
-                        }
+                        parallelFor(
+                            pb.count,
+                            job: RuleChunk(rule: rule, parameter: pp, gradient: gp, slots: slots, context: context))
                     }
                 }
             }
@@ -187,4 +185,17 @@ final class ParameterState {
     }
 
     deinit { release() }
+}
+
+/// One parameter's update as a ``ChunkJob``, so splitting it across threads allocates nothing.
+private struct RuleChunk<Rule: UpdateRule>: ChunkJob {
+    let rule: Rule
+    let parameter: UnsafeMutablePointer<Float>
+    let gradient: UnsafePointer<Float>
+    let slots: [UnsafeMutablePointer<Float>]
+    let context: UpdateContext
+
+    func run(_ range: Range<Int>) {
+        rule.update(range, parameter: parameter, gradient: gradient, slots: slots, context: context)
+    }
 }

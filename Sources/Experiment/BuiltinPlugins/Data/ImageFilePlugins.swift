@@ -41,6 +41,7 @@ struct CIFAR10Plugin: DatasetPlugin {
         id: "data.cifar10", kind: .dataset, version: "1.0.0",
         summary: "CIFAR-10 from its binary batches, images [N, 3, 32, 32] in [0, 1]", config: Config.self)
     static let provides = DataKind.labeled
+    static func exampleShape(_ c: Config) -> [Int]? { [3, 32, 32] }
     static func makeDataset(_ c: Config, using rng: inout RandomGenerator) throws -> Dataset {
         .labeled(try CIFAR.load(directory: URL(fileURLWithPath: c.directory), variant: .cifar10))
     }
@@ -64,6 +65,7 @@ struct CIFAR100Plugin: DatasetPlugin {
         id: "data.cifar100", kind: .dataset, version: "1.0.0",
         summary: "CIFAR-100 from its binary files, fine or coarse labels", config: Config.self)
     static let provides = DataKind.labeled
+    static func exampleShape(_ c: Config) -> [Int]? { [3, 32, 32] }
     static func makeDataset(_ c: Config, using rng: inout RandomGenerator) throws -> Dataset {
         .labeled(
             try CIFAR.load(directory: URL(fileURLWithPath: c.directory), variant: .cifar100(fine: c.labels == .fine)))

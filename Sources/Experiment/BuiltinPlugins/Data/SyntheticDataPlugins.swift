@@ -32,6 +32,7 @@ struct BlobsPlugin: DatasetPlugin {
         summary: "Gaussian clusters in any dimension, optionally long-tailed",
         config: Config.self)
     static let provides = DataKind.labeled
+    static func exampleShape(_ c: Config) -> [Int]? { [c.dims] }
     static func makeDataset(_ c: Config, using rng: inout RandomGenerator) throws -> Dataset {
         .labeled(
             GaussianBlobs(
@@ -64,6 +65,7 @@ struct SpiralsPlugin: DatasetPlugin {
     static let descriptor = PluginDescriptor(
         id: "data.spirals", kind: .dataset, version: "1.0.0", summary: "Interleaved 2-D spirals", config: Config.self)
     static let provides = DataKind.labeled
+    static func exampleShape(_ c: Config) -> [Int]? { [2] }
     static func makeDataset(_ c: Config, using rng: inout RandomGenerator) throws -> Dataset {
         .labeled(
             Spirals(
@@ -105,6 +107,7 @@ struct PatternImagesPlugin: DatasetPlugin {
         id: "data.images", kind: .dataset, version: "1.0.0",
         summary: "Procedural pattern images [N, C, H, W] with class imbalance", config: Config.self)
     static let provides = DataKind.labeled
+    static func exampleShape(_ c: Config) -> [Int]? { [c.channels, c.height, c.width] }
     static func makeDataset(_ c: Config, using rng: inout RandomGenerator) throws -> Dataset {
         .labeled(
             PatternImages(
