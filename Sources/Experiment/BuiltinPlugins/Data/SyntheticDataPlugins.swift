@@ -221,7 +221,7 @@ enum TextWindowDocs {
         "Bytes a model reads per example; each example is a window of context + 1 bytes (the last only a target).",
         range: .atLeast(1))
     static let stride = FieldDoc(
-        "Bytes between the starts of consecutive training windows (1 = every offset); validation windows do not "
-            + "overlap.",
+        "Bytes between the starts of consecutive training windows (1 = every offset); validation windows start "
+            + "every context bytes, so each held-out byte is predicted once.",
         range: .atLeast(1))
 }
