@@ -106,7 +106,8 @@ let package = Package(
             name: "ExperimentTests",
             dependencies: ["Experiment", "TestSupport", "TensorNN", "PluginAPI", "Spec"], swiftSettings: strict),
         .testTarget(
-            name: "OptimSPAMTests", dependencies: ["OptimSPAM", "TensorEngine", "TensorNN", "Experiment", "PluginAPI"],
+            name: "OptimSPAMTests",
+            dependencies: ["OptimSPAM", "TensorEngine", "TensorNN", "Experiment", "PluginAPI", "Spec"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
         // Drives the real `kiln` executable as a child process (built with the tests by `swift build --build-tests`).
         .testTarget(
