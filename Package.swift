@@ -22,6 +22,8 @@ let package = Package(
     name: "Kiln",
     products: [
         .executable(name: "kiln", targets: ["kiln"]),
+        // What `kiln serve` runs as: the daemon without the engine (`kiln serve` execs it from beside itself).
+        .executable(name: "kilnd", targets: ["kilnd"]),
         .library(name: "TensorEngine", targets: ["TensorEngine"]),
         .library(name: "TensorNN", targets: ["TensorNN"]),
         .library(name: "KilnCLI", targets: ["KilnCLI"]),
@@ -50,7 +52,7 @@ let package = Package(
         .target(
             name: "KilnCLI",
             dependencies: [
-                "TensorEngine", "TensorNN", "PluginAPI", "Spec", "Experiment", "DaemonCore",
+                "TensorEngine", "TensorNN", "PluginAPI", "Spec", "Experiment", "DaemonCore", "KilnServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -64,6 +66,22 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "kiln", dependencies: ["KilnCLI", "Experiment", "OptimSPAM", "Robustness"], swiftSettings: strict),
+        // `kiln serve`'s command-line front (settings, logging, the service group), without the engine, so that
+        // the daemon process maps none of it: shared by `kiln serve` (in process) and `kilnd`.
+        .target(
+            name: "KilnServe",
+            dependencies: [
+                "DaemonCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "kilnd",
+            dependencies: [
+                "KilnServe", "DaemonCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
         .target(
             name: "DaemonCore",
             dependencies: [
@@ -92,7 +110,8 @@ let package = Package(
             name: "ExperimentTests",
             dependencies: ["Experiment", "TestSupport", "TensorNN", "PluginAPI", "Spec"], swiftSettings: strict),
         .testTarget(
-            name: "OptimSPAMTests", dependencies: ["OptimSPAM", "TensorEngine", "TensorNN", "Experiment", "PluginAPI"],
+            name: "OptimSPAMTests",
+            dependencies: ["OptimSPAM", "TensorEngine", "TensorNN", "Experiment", "PluginAPI", "Spec"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(
             name: "RobustnessTests",

@@ -24,6 +24,7 @@ public struct Daemon: Sendable {
     private let notifier: SystemdNotifier
     private let reload: (@Sendable () async throws -> DaemonConfig)?
     private let environment: [String: String]
+    private let runExecutable: String?
 
     /// - Parameters:
     ///   - config: the settings; see `DaemonConfig` for the defaults.
@@ -31,11 +32,13 @@ public struct Daemon: Sendable {
     ///   - notifier: systemd notifications; from the environment by default (a no-op outside systemd).
     ///   - reload: called on SIGHUP to read the configuration again; with nil, SIGHUP is ignored.
     ///   - environment: the environment runs inherit.
+    ///   - runExecutable: the `kiln` whose `run` command runs each spec (unless the settings name a
+    ///     `command`); this process's own executable by default.
     public init(
         config: DaemonConfig, validator: any SpecValidating, logger: Logger,
         notifier: SystemdNotifier = .fromEnvironment(),
         reload: (@Sendable () async throws -> DaemonConfig)? = nil,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment, runExecutable: String? = nil
     ) {
         self.config = config
         self.validator = validator
@@ -43,7 +46,11 @@ public struct Daemon: Sendable {
         self.notifier = notifier
         self.reload = reload
         self.environment = environment
+        self.runExecutable = runExecutable
     }
+
+    /// This process's executable (`/proc/self/exe`): the `kiln` that runs specs when none is named.
+    public static var currentExecutable: String { RunLaunch.currentExecutable() }
 
     /// Runs until SIGTERM or SIGINT (graceful) and returns once every run has stopped or been killed.
     /// Ignores SIGPIPE for the whole process: a write to a closed socket must be an error, not death.
@@ -85,8 +92,9 @@ public struct Daemon: Sendable {
                 rescanPeriod: .seconds(double: config.rescanPeriodSeconds), events: sink, logger: logger),
             SpecIntake(
                 events: events, ledger: ledger, validator: validator, dropDirectory: drop,
-                maxSpecBytes: config.maxSpecBytes, logger: logger),
-            Supervisor(ledger: ledger, recheck: sink, logger: logger, environment: environment),
+                maxSpecBytes: config.maxSpecBytes, logger: logger, heldRuns: HeldRunWatch(events: sink)),
+            Supervisor(
+                ledger: ledger, recheck: sink, logger: logger, environment: environment, runExecutable: runExecutable),
         ]
         if trapHangup {
             services.append(ReloadService(ledger: ledger, notifier: notifier, logger: logger, reload: reload))

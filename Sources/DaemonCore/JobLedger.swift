@@ -18,7 +18,8 @@ public actor JobLedger {
         case running(pid: Int32)
         /// Ended (or interrupted) with this state; nothing more happens until the spec changes.
         case finished(RunStatus.State)
-        /// Another process (a second daemon, an orphaned child, a `kiln run` by hand) holds its lock.
+        /// Another process (a second daemon, an orphaned child, a `kiln run` by hand) holds its lock;
+        /// `HeldRunWatch` offers the spec again when the lock is released.
         case elsewhere
     }
 

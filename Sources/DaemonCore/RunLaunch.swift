@@ -25,10 +25,14 @@ struct RunLaunch: Equatable {
         "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
     ]
 
-    init(job: JobLedger.Job, settings: DaemonConfig, inherited: [String: String], lockDescriptor: Bool) {
+    /// - Parameter executable: the `kiln` whose `run` command runs the spec when the settings name no `command`.
+    init(
+        job: JobLedger.Job, settings: DaemonConfig, inherited: [String: String], lockDescriptor: Bool,
+        executable: String = currentExecutable()
+    ) {
         let threads = settings.effectiveThreadsPerRun
         let folder = job.folder
-        let template = settings.command ?? [Self.currentExecutable(), "run", "{spec}", "--threads", "{threads}"]
+        let template = settings.command ?? [executable, "run", "{spec}", "--threads", "{threads}"]
         var command = template.map {
             $0.replacingOccurrences(of: Self.placeholders.spec, with: folder.spec.path)
                 .replacingOccurrences(of: Self.placeholders.threads, with: String(threads))

@@ -15,13 +15,15 @@ public struct SpecIntake: Service {
     private let dropDirectory: URL
     private let maxSpecBytes: Int
     private let logger: Logger
+    private let heldRuns: HeldRunWatch?
 
     /// - Parameters:
     ///   - events: the watcher's events (and the supervisor's after-run rechecks).
     ///   - validator: the spec validation, injected by `kiln serve`.
+    ///   - heldRuns: told about each run found held by another process, to offer it again once released.
     public init(
         events: AsyncStream<DropEvent>, ledger: JobLedger, validator: any SpecValidating, dropDirectory: URL,
-        maxSpecBytes: Int, logger: Logger
+        maxSpecBytes: Int, logger: Logger, heldRuns: HeldRunWatch? = nil
     ) {
         self.events = events
         self.ledger = ledger
@@ -29,6 +31,7 @@ public struct SpecIntake: Service {
         self.dropDirectory = dropDirectory.standardizedFileURL
         self.maxSpecBytes = maxSpecBytes
         self.logger = logger
+        self.heldRuns = heldRuns
     }
 
     /// Handles events until graceful shutdown or cancellation.
@@ -109,7 +112,10 @@ public struct SpecIntake: Service {
             return
         }
         switch decision {
-        case .elsewhere: await ledger.record(folder, identity: identity, phase: .elsewhere)
+        case .elsewhere:
+            await ledger.record(folder, identity: identity, phase: .elsewhere)
+            logger.debug("run is held by another process", metadata: meta)
+            heldRuns?.watch(folder)
         case .finished(let state): await ledger.record(folder, identity: identity, phase: .finished(state))
         case .enqueue(let job): await ledger.enqueue(job)
         }

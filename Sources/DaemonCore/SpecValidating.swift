@@ -20,6 +20,14 @@ public enum SpecVerdict: Sendable, Equatable {
 public protocol SpecValidating: Sendable {
     /// Validates the spec at `url`, whose bytes (exactly the ones hashed into its identity) are `contents`.
     func validate(specAt url: URL, contents: Data) -> SpecVerdict
+
+    /// Changes the data roots for specs validated from now on (SIGHUP).
+    func reconfigure(dataRoots: [String])
+}
+
+extension SpecValidating {
+    /// Validators that do not look at data paths ignore the roots.
+    public func reconfigure(dataRoots: [String]) {}
 }
 
 /// A validator made from a closure: `ClosureSpecValidator { url, data in .valid }`.

@@ -19,20 +19,24 @@ public struct Supervisor: Service {
     private let recheck: AsyncStream<DropEvent>.Continuation?
     private let logger: Logger
     private let environment: [String: String]
+    private let runExecutable: String
 
     /// - Parameters:
     ///   - ledger: where jobs come from and outcomes go.
     ///   - recheck: after a run ends its spec is offered here again (the intake's stream), so an edit made
     ///     while it ran starts a new run.
     ///   - environment: the environment children inherit (before the run's own variables).
+    ///   - runExecutable: the `kiln` that runs specs (`kiln run SPEC`) unless the settings name a `command`;
+    ///     by default this process's own executable.
     public init(
         ledger: JobLedger, recheck: AsyncStream<DropEvent>.Continuation?, logger: Logger,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment, runExecutable: String? = nil
     ) {
         self.ledger = ledger
         self.recheck = recheck
         self.logger = logger
         self.environment = environment
+        self.runExecutable = runExecutable ?? RunLaunch.currentExecutable()
     }
 
     /// Starts jobs as slots free up, until shutdown (then waits for the children) or cancellation
@@ -74,6 +78,8 @@ public struct Supervisor: Service {
             guard let acquired = try await RunLock.acquire(runDirectory: folder.directory) else {
                 logger.info("run is held by another process; not starting it", metadata: meta)
                 await ledger.handOver(named: name)
+                // The intake looks again and waits for the holder to let go.
+                recheck?.yield(.specReady(folder.spec))
                 return
             }
             lock = acquired
@@ -114,7 +120,8 @@ public struct Supervisor: Service {
         starting.message = job.attempt > 1 ? "resuming (attempt \(job.attempt))" : "starting"
         try? folder.writeStatus(starting, durable: false)  // the child rewrites it at once
 
-        let launch = RunLaunch(job: job, settings: settings, inherited: environment, lockDescriptor: true)
+        let launch = RunLaunch(
+            job: job, settings: settings, inherited: environment, lockDescriptor: true, executable: runExecutable)
         let child: ChildProcess
         do {
             child = try ChildProcess.spawn(

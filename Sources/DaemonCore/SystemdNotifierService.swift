@@ -30,6 +30,7 @@ public struct SystemdNotifierService: Service {
                     for await summary in ledger.summaries where summary.ready {
                         let status = "STATUS=" + summary.statusLine
                         if lastStatus == nil {
+                            logger.notice("kiln serve ready", metadata: ["daemon.status": "\(summary.statusLine)"])
                             notifier.notify("READY=1\n" + status)
                         } else if status != lastStatus {
                             notifier.notify(status)

@@ -1,6 +1,7 @@
 public import ArgumentParser
 public import Experiment
 import Foundation
+import KilnServe
 import Synchronization
 
 /// The `kiln` command: every subcommand of the one executable.
@@ -13,7 +14,7 @@ public struct KilnCLI: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, ValidateCommand.self, PluginsCommand.self, SchemaCommand.self, ServeCommand.self,
             StatusCommand.self, CancelCommand.self, TailCommand.self, WaitCommand.self, DemoCommand.self,
-            BenchCommand.self, BenchDaemonCommand.self,
+            BenchCommand.self, BenchDaemonCommand.self, CheckSpecsCommand.self,
         ])
 
     /// Made by ArgumentParser.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiment
 import Foundation
+import KilnServe
 
 #if canImport(Glibc)
     import Glibc

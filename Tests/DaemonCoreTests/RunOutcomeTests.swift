@@ -83,4 +83,15 @@ import Testing
         #expect(env["KILN_DATA_ROOTS"] == "/data/a:/data/b" && env["KILN_LOCK_FD"] == "3")
         #expect(env["KILN_RUN_DIR"] == "/d/exp.run" && env["KILN_MEMORY_LIMIT_MIB"] == "1024")
     }
+
+    /// `kilnd` runs specs with the `kiln` it was given, not with itself.
+    @Test func withoutACommandTheGivenKilnRunsTheSpec() {
+        var settings = DaemonConfig(dropDirectory: "/d")
+        settings.threadsPerRun = 2
+        let launch = RunLaunch(
+            job: job, settings: settings, inherited: [:], lockDescriptor: true, executable: "/usr/local/bin/kiln")
+        #expect(launch.arguments == ["/usr/local/bin/kiln", "run", "/d/exp.yaml", "--threads", "2"])
+        #expect(RunLaunch(job: job, settings: settings, inherited: [:], lockDescriptor: true).arguments.first
+            == RunLaunch.currentExecutable())
+    }
 }

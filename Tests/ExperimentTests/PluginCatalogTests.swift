@@ -16,7 +16,8 @@ import Testing
                 "data.blobs", "data.spirals", "data.images", "data.sbm", "data.text", "data.mnist", "data.cifar10",
                 "data.cifar100", "data.npz", "data.csv", "data.graph-files", "data.text-file", "model.mlp",
                 "model.convnet", "model.resnet", "model.lkcnn", "model.gcn", "model.sage", "optim.sgd", "optim.adam",
-                "optim.adamw", "train.supervised", "eval.accuracy", "stage.prune-magnitude",
+                "optim.adamw", "train.supervised", "eval.accuracy", "stage.prune-magnitude", "model.gpt",
+                "train.next-token", "eval.perplexity",
             ])
         for descriptor in catalog.registry.plugins {
             #expect(descriptor.fields.allSatisfy { !$0.doc.isEmpty }, "\(descriptor.id) has an undocumented key")

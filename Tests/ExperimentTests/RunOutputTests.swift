@@ -45,7 +45,7 @@ import Testing
         let csv = RunHarness.lines(folder, "metrics.csv")
         #expect(
             csv.first?.hasPrefix("step,loss,test.accuracy") == true
-                && csv.first?.hasSuffix(",train.accuracy,train.lr") == true)
+                && csv.first?.hasSuffix(",train.accuracy,train.grad_norm,train.lr") == true)
         #expect(csv.count == 121, "one row per step for a 120-step run, plus the header")
         let jsonl = RunHarness.lines(folder, "metrics.jsonl")
         #expect(jsonl.count == 120 && jsonl.last?.contains("\"test.accuracy\"") == true)

@@ -91,8 +91,15 @@ import Testing
         let children = try FileManager.default.contentsOfDirectory(
             atPath: dir.url.appendingPathComponent("sweep.sweep").path
         )
-        .filter { !$0.hasPrefix("summary") }.sorted()
+        .filter { !$0.hasPrefix("summary") && $0 != "plots" }.sorted()
         #expect(children.count == 4, "\(children)")
+        // One comparison chart per metric, a line per child, labelled with the child.
+        let plots = dir.url.appendingPathComponent("sweep.sweep/plots")
+        let charts = try FileManager.default.contentsOfDirectory(atPath: plots.path)
+        #expect(["loss.svg", "train.grad_norm.svg", "test.accuracy.svg"].allSatisfy(charts.contains), "\(charts)")
+        let loss = try String(contentsOf: plots.appendingPathComponent("loss.svg"), encoding: .utf8)
+        #expect(loss.components(separatedBy: "<polyline").count - 1 == 4)
+        #expect(children.allSatisfy { loss.contains(">\($0)</text>") })
         for child in children {
             let childFolder = RunFolder(url: dir.url.appendingPathComponent("sweep.sweep/\(child)"))
             #expect(try RunHarness.status(childFolder).state == .succeeded)

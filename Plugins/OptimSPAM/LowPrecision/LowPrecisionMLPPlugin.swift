@@ -9,6 +9,7 @@ public struct LowPrecisionMLPConfig: PluginConfig {
     public var activation = ActivationFunction.relu
     public var precision = SimulatedPrecision.int4
     public var groupSize = 256
+    public var quantizeInput = true
     public var quantizeOutput = false
 
     /// The defaults.
@@ -19,19 +20,34 @@ public struct LowPrecisionMLPConfig: PluginConfig {
             "Width of each hidden layer, input side first.", range: .atLeast(1), type: .array(.integer)),
         "activation": FieldDoc("Nonlinearity after each hidden layer.", choices: ActivationFunction.self),
         "precision": FieldDoc(
-            "Simulated precision of the hidden linear layers' weights and inputs: fp32, int4 (W4A4) or fp4.",
+            "Simulated precision of the linear layers' weights and inputs: fp32, int4 (W4A4) or fp4.",
             choices: SimulatedPrecision.self),
-        "group_size": FieldDoc("Consecutive elements sharing one scale (the papers' 256).", range: .atLeast(1)),
+        "group_size": FieldDoc(
+            "Consecutive elements sharing one scale (the papers' 256), along each quantised layer's input "
+                + "features: it must divide their widths.",
+            range: .atLeast(1)),
+        "quantize_input": FieldDoc(
+            "Quantise the first layer, which reads the raw features (as the papers keep the embedding full "
+                + "precision, set false for inputs too narrow for a group)."),
         "quantize_output": FieldDoc(
             "Quantise the output layer too (the papers keep the LM head in full precision)."),
     ]
+
+    public func validate(_ v: inout ConfigValidator) {
+        for (i, width) in hidden.enumerated() where precision != .fp32 && width % groupSize != 0 {
+            // Hidden widths are the inputs of the layers after them, quantised unless it is the output layer.
+            if i < hidden.count - 1 || quantizeOutput {
+                v.check(false, key: "group_size", "must divide every hidden width (hidden[\(i)] = \(width))")
+            }
+        }
+    }
 }
 
-/// `model.lowbit-mlp`: an MLP whose linear layers run in simulated INT4 or FP4 (straight-through backward), for
-/// training with any optimizer as in Stable-SPAM's 4-bit experiments.
+/// `model.lowbit-mlp`: an MLP whose linear layers run in simulated INT4 or FP4 (``LinearQuantization``,
+/// straight-through backward), for training with any optimizer as in Stable-SPAM's 4-bit experiments.
 public struct LowPrecisionMLPPlugin: ModelPlugin {
     public static let descriptor = PluginDescriptor(
-        id: "model.lowbit-mlp", kind: .model, version: "0.1.0",
+        id: "model.lowbit-mlp", kind: .model, version: "0.2.0",
         summary: "MLP with simulated INT4/FP4 weights and activations", config: LowPrecisionMLPConfig.self)
 
     public static func makeModel(_ c: LowPrecisionMLPConfig, task: TaskInfo, using rng: inout RandomGenerator) throws
@@ -40,13 +56,21 @@ public struct LowPrecisionMLPPlugin: ModelPlugin {
         let mlp = MLP(
             inputs: task.inputFeatures, hidden: c.hidden, outputs: task.classCount, activation: c.activation,
             rng: &rng)
-        guard let (w, a) = c.precision.quantizers(groupSize: c.groupSize) else { return FlattenedLayers(mlp.layers) }
         let linears = mlp.layers.layers.compactMap { $0 as? Linear }
-        let layers: [any Layer] = mlp.layers.layers.map { layer in
-            guard let linear = layer as? Linear, c.quantizeOutput || linear !== linears.last else { return layer }
-            return QuantizedLinear(linear, weights: w, activations: a)
+        if let quantization = c.precision.quantization(groupSize: c.groupSize) {
+            for (i, linear) in linears.enumerated() {
+                if i == 0 && !c.quantizeInput { continue }
+                if i == linears.count - 1 && !c.quantizeOutput { continue }
+                guard quantization.fits(inputWidth: linear.inputs) else {
+                    throw RunError.plugin(
+                        id: descriptor.id,
+                        message: "group_size \(c.groupSize) does not divide the \(linear.inputs) inputs of layer \(i)"
+                            + (i == 0 ? "; set quantize_input: false to keep the first layer in full precision" : ""))
+                }
+                linear.quantization = quantization
+            }
         }
-        return FlattenedLayers(Sequential(layers))
+        return FlattenedLayers(mlp.layers)
     }
 }
 

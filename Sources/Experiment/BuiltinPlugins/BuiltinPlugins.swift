@@ -12,5 +12,7 @@ public enum BuiltinPlugins {
         // Optimizers, method, evaluator, stage.
         SGDPlugin.self, AdamPlugin.self, AdamWPlugin.self, SupervisedPlugin.self, AccuracyPlugin.self,
         MagnitudePrunePlugin.self,
+        // Language modelling on text.
+        GPTPlugin.self, NextTokenPlugin.self, PerplexityPlugin.self,
     ]
 }

@@ -138,22 +138,25 @@ public struct TextDataset: Sendable, Equatable {
     public var train: [UInt8]
     /// Validation bytes.
     public var validation: [UInt8]
+    /// How the run driver cuts the bytes into examples (see ``TextWindowing``).
+    public var windowing: TextWindowing
     /// Always 256: every byte value is a token.
     public var vocabularySize: Int { 256 }
 
     /// A text dataset from its two splits.
-    public init(name: String, train: [UInt8], validation: [UInt8]) {
+    public init(name: String, train: [UInt8], validation: [UInt8], windowing: TextWindowing = TextWindowing()) {
         self.name = name
         self.train = train
         self.validation = validation
+        self.windowing = windowing
     }
 
     /// Splits one byte sequence: the first `1 − validationFraction` for training, the rest for validation.
-    public init(name: String, bytes: [UInt8], validationFraction: Double) {
+    public init(name: String, bytes: [UInt8], validationFraction: Double, windowing: TextWindowing = TextWindowing()) {
         precondition(validationFraction >= 0 && validationFraction < 1,
                      "TextDataset: validationFraction \(validationFraction) not in [0, 1)")
         let cut = bytes.count - Int((Double(bytes.count) * validationFraction).rounded())
-        self.init(name: name, train: Array(bytes[..<cut]), validation: Array(bytes[cut...]))
+        self.init(name: name, train: Array(bytes[..<cut]), validation: Array(bytes[cut...]), windowing: windowing)
     }
 }
 

@@ -20,14 +20,19 @@ enum PlotWriter {
             let ordered = members.sorted { numericKey($0.metric) < numericKey($1.metric) }
             let series = ordered.map { SVGPlot.Series(label: $0.label, points: log.series($0.metric)) }
             let values = series.flatMap { $0.points.map(\.y) }
-            // Loss curves span decades; a log axis shows the late progress a linear one flattens.
-            let logY = group.hasSuffix("loss") && !values.isEmpty && values.allSatisfy { $0 > 0 }
-            let plot = SVGPlot(title: group, yLabel: group, series: series, logY: logY)
+            let plot = SVGPlot(
+                title: group, yLabel: group, series: series, logY: prefersLogScale(group, values: values))
             let url = folder.appendingPathComponent(fileName(group))
             try AtomicFile.write(Data(plot.render().utf8), to: url)
             written.append(url)
         }
         return written
+    }
+
+    /// Whether a chart of `name` reads better on a log axis: loss curves span decades (a log axis shows the late
+    /// progress a linear one flattens), and gradient-norm spikes are orders of magnitude above the rest.
+    static func prefersLogScale(_ name: String, values: [Double]) -> Bool {
+        (name.hasSuffix("loss") || name.hasSuffix("grad_norm")) && !values.isEmpty && values.allSatisfy { $0 > 0 }
     }
 
     /// `test.class_accuracy.3` → (`test.class_accuracy`, 3); other names are their own group.

@@ -93,9 +93,20 @@ public struct SVGPlot: Sendable {
             let path = points.map { "\(String(format: "%.2f", px($0.0))),\(String(format: "%.2f", py($0.1)))" }
                 .joined(separator: " ")
             out += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\" points=\"\(path)\"/>\n"
+        }
+        // The legend goes top right on a pale box, drawn over the lines: loss curves fall away from that corner,
+        // and early spikes sit at the left.
+        let shown = transformed.indices.filter { !transformed[$0].isEmpty }
+        let widest = shown.map { series[$0].label.count }.max() ?? 0
+        let boxWidth = Double(widest) * 7 + 12
+        out +=
+            "<rect x=\"\(left + plotW - boxWidth - 4)\" y=\"\(top + 4)\" width=\"\(boxWidth)\" "
+            + "height=\"\(Double(shown.count) * 15 + 6)\" fill=\"white\" fill-opacity=\"0.85\"/>\n"
+        for (row, i) in shown.enumerated() {
+            let color = Self.palette[i % Self.palette.count]
             out +=
-                "<text x=\"\(left + 10)\" y=\"\(top + 16 + Double(i) * 15)\" fill=\"\(color)\">"
-                + "\(escape(series[i].label))</text>\n"
+                "<text x=\"\(left + plotW - 10)\" y=\"\(top + 18 + Double(row) * 15)\" text-anchor=\"end\" "
+                + "fill=\"\(color)\">\(escape(series[i].label))</text>\n"
         }
         return out + "</svg>\n"
     }

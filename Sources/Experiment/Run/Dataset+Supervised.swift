@@ -18,11 +18,14 @@ extension Dataset {
 
     /// The examples a supervised method trains and is evaluated on, as a model with `input` reads them: for
     /// ``ModelInput/graphNodes`` the inputs are node ids `[n]` (the train mask's nodes, and the test mask's for
-    /// evaluation) and the model finds features and edges in ``TaskInfo/graph``; nil when the model cannot read
-    /// this data at all (text; node ids of data that is not a graph).
+    /// evaluation) and the model finds features and edges in ``TaskInfo/graph``; for ``ModelInput/text`` the
+    /// text's windows (``TextDataset/windowed()``). Nil when the model cannot read this data at all (node ids of
+    /// data that is not a graph, text for a model that is not a language model, a language model on other data)
+    /// or a text split is shorter than one window (``TextDataset/windowingProblem`` says why).
     public func supervisedView(for input: ModelInput) -> LabeledDataset? {
         switch (self, input) {
-        case (.text, _): return nil
+        case (.text(let t), .text): return t.windowingProblem == nil ? t.windowed() : nil
+        case (.text, _), (_, .text): return nil
         case (.labeled, .graphNodes): return nil
         case (.labeled(let d), _): return d
         case (.graph(let g), _):

@@ -12,7 +12,11 @@ enum Preflight {
             return ["data.dataset: '\(spec.data.id)' is not a dataset plugin compiled into this kiln"]
         }
         let kind = dataType.provides
-        if let model = try? catalog.model(spec.model.id),
+        let methodUses = (spec.train.map { [$0.method] } ?? []) + spec.stages.map(\.plugin).filter { $0.kind == .method }
+        let methods = methodUses.compactMap { try? catalog.method($0.id) }
+        // Text under a supervised method: the method's refusal below says it best; one line is enough.
+        let methodRefusesText = kind == .text && methods.contains { !$0.accepts.contains(.text) }
+        if let model = try? catalog.model(spec.model.id), !methodRefusesText,
             let mismatch = model.input.mismatch(
                 with: kind, exampleShape: dataType.exampleShape(erased: spec.data.config),
                 dataset: "'\(spec.data.id)'")

@@ -64,6 +64,7 @@ struct SingleRun {
         } catch {
             throw .plugin(id: spec.data.id, message: "\(error)")
         }
+        if let problem = dataset.text?.windowingProblem { throw .plugin(id: spec.data.id, message: problem) }
         let input = try catalog.model(spec.model.id).input
         guard let view = dataset.supervisedView(for: input) else {
             if let mismatch = input.mismatch(with: dataset.kind, exampleShape: nil, dataset: "'\(spec.data.id)'") {

@@ -9,7 +9,8 @@ import Spec
 
 /// Runs a sweep: each point is a child run in its own folder (`NAME.sweep/<label>/`), one after another; the
 /// parent keeps `NAME.run/status.json` (progress = children done), `run.log` and `result.json`, and rewrites
-/// `NAME.sweep/summary.csv` and `summary.md` (every child's swept values and final metrics) after each child.
+/// `NAME.sweep/summary.csv` and `summary.md` (every child's swept values and final metrics) and the comparison
+/// charts `NAME.sweep/plots/<metric>.svg` (a line per child) after each child.
 ///
 /// A child that already succeeded is skipped, so `kiln run` on an interrupted sweep continues where it stopped.
 /// A failed child does not stop the others; the sweep then ends `failed`.
@@ -140,9 +141,15 @@ struct SweepRunner {
         "sha256:" + SHA256.hex(fileBytes + Array("\nsweep-child:\(child.label)".utf8))
     }
 
+    /// `summary.csv`, `summary.md` and the comparison charts in `plots/`.
     private func writeSummary(_ finals: [String: [String: Double]], logger: Logger) {
         do { try plan.writeSummary(finalMetrics: finals, in: sweepFolder) } catch {
             logger.warning("cannot write the sweep summary", metadata: ["error": "\(error)"])
+        }
+        let base = plan.source.deletingLastPathComponent()
+        let children = plan.children.map { (label: $0.label, folder: base.appendingPathComponent($0.directory)) }
+        do { try SweepPlots.write(children: children, to: sweepFolder.appendingPathComponent("plots")) } catch {
+            logger.warning("cannot write the sweep plots", metadata: ["error": "\(error)"])
         }
     }
 

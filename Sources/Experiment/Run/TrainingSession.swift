@@ -147,14 +147,18 @@ final class TrainingSession {
                 throw .nonFiniteLoss(step: stepOffset + step + 1, tensor: tensor, detail: detail)
             }
             output.loss.backward()
+            let logsThisStep = (step + 1) % logEvery == 0 || step + 1 == loop.steps
+            // Taken before the optimizer step, from the raw gradients, so every optimizer's spikes show alike.
+            let gradientNorm = logsThisStep ? Self.gradientNorm(of: model) : nil
             optimizer.step()
             applyMasks()
             step += 1
             lastLoss = Double(loss)
 
             var values: [String: Double] = [:]
-            if step % logEvery == 0 || step == loop.steps {
+            if logsThisStep {
                 values["loss"] = Double(loss)
+                values["train.grad_norm"] = gradientNorm
                 // `train.lr`, not `lr`: a sweep over `optimizer.lr` names its column `lr` in the summary.
                 values["train.lr"] = lr
                 for (k, v) in output.metrics { values["train.\(k)"] = v }
@@ -278,6 +282,15 @@ final class TrainingSession {
     }
 
     // MARK: Step boundary
+
+    /// The global L2 norm of the model's accumulated gradients (in Float64 over every trainable parameter).
+    static func gradientNorm(of model: any Layer) -> Double {
+        var sum = 0.0
+        for p in model.trainableParameters() {
+            p.parameter.grad?.withUnsafeElements { g in for v in g { sum += Double(v) * Double(v) } }
+        }
+        return sum.squareRoot()
+    }
 
     private func applyMasks() {
         guard !masks.isEmpty else { return }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KilnServe
 import TensorEngine
 
 /// `kiln bench`: the shared workloads (../shared/bench/WORKLOADS.md) on Kiln's engine, in the JSON shape of the

@@ -1,13 +1,17 @@
-import Experiment
 import ArgumentParser
 import DaemonCore
+import Experiment
 import Foundation
-import Logging
-import PluginAPI
-import Spec
+import Glibc
+import KilnServe
 
 /// `kiln serve`: the drop-directory daemon. Each spec dropped into the directory runs as a supervised
 /// child `kiln run SPEC` writing `NAME.run/` beside it.
+///
+/// The daemon runs for weeks and `kiln` carries the whole engine, so `kiln serve` replaces itself (`exec`,
+/// same pid, as systemd expects) with `kilnd` from beside it: the same daemon without the engine, plugins and
+/// oneDNN mapped, checking specs with a `kiln check-specs` helper while specs arrive. A `kiln` with no
+/// `kilnd` beside it (a third-party build) serves in process, checking specs itself.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -22,90 +26,40 @@ struct ServeCommand: AsyncParsableCommand {
 
             Exit status: 0 after a graceful stop, 1 when the daemon fails (the drop directory vanished), \
             78 when the settings are invalid (nothing started).
+
+            The daemon process is `kilnd` (installed beside `kiln`); KILN_SERVE_IN_PROCESS=1 keeps it in \
+            `kiln` itself.
             """)
 
-    @Option(name: .customLong("drop"), help: "The drop directory (overrides drop_directory in the settings).")
-    var drop: String?
-
-    @Option(name: .customLong("config"), help: "The settings file (see etc/kiln.yaml); defaults apply without one.")
-    var config: String?
-
-    @Option(
-        name: .customLong("log-level"),
-        help: "trace, debug, info, notice, warning, error or critical (default: $KILN_LOG_LEVEL, else info).")
-    var logLevel: String?
-
-    @Flag(name: .customLong("check"), help: "Check the settings and exit: 0 when valid, 78 with the problems.")
-    var checkOnly = false
-
-    /// EX_CONFIG from sysexits.h: the unit's `RestartPreventExitStatus=78` stops systemd from restarting
-    /// a daemon whose settings cannot work.
-    static let invalidSettingsExitCode: Int32 = 78
-
-    func validate() throws {
-        let level = logLevel ?? ProcessInfo.processInfo.environment["KILN_LOG_LEVEL"] ?? "info"
-        guard Logger.Level(rawValue: level) != nil else {
-            throw ValidationError("unknown log level '\(level)'")
-        }
-    }
+    @OptionGroup var options: ServeOptions
 
     func run() async throws {
-        let settings: DaemonConfig
-        do {
-            settings = try loadSettings()
-        } catch {
-            FileHandle.standardError.write(Data("kiln serve: invalid settings\n\(error)\n".utf8))
-            throw ExitCode(Self.invalidSettingsExitCode)
+        let kiln = Daemon.currentExecutable
+        if ProcessInfo.processInfo.environment["KILN_SERVE_IN_PROCESS"] != "1", let daemon = Self.daemonBeside(kiln) {
+            try Self.become(daemon, kiln: kiln)
         }
-        if checkOnly {
-            print("kiln serve: settings are valid (drop directory \(settings.dropDirectory))")
-            return
-        }
-
-        let level = Logger.Level(rawValue: logLevel ?? ProcessInfo.processInfo.environment["KILN_LOG_LEVEL"] ?? "info")!
-        LoggingSystem.bootstrap { label in
-            var handler = StderrLogHandler(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "kiln.serve")
-
         let registry = try CLIPlugins.current.registry
-        let validator = SpecLoaderValidator(
-            registry: registry, dropDirectory: settings.dropDirectoryURL, dataRoots: settings.dataRoots)
-        if validator.checksSyntaxOnly {
-            logger.warning("no plugins registered: dropped specs are checked for YAML syntax only")
+        try await ServeMain.run(options, runExecutable: kiln) { settings, _ in
+            SpecLoaderValidator(
+                registry: registry, dropDirectory: settings.dropDirectoryURL, dataRoots: settings.dataRoots)
         }
-        let reload: @Sendable () async throws -> DaemonConfig = { [self] in
-            let reloaded = try loadSettings()
-            validator.reconfigure(dataRoots: reloaded.dataRoots)
-            return reloaded
-        }
-        logger.notice(
-            "kiln serve starting",
-            metadata: [
-                "drop.path": "\(settings.dropDirectory)", "daemon.concurrency": "\(settings.concurrency)",
-                "daemon.threads_per_run": "\(settings.effectiveThreadsPerRun)",
-                "daemon.config": "\(config ?? "(defaults)")", "plugins.count": "\(registry.plugins.count)",
-                "kiln.version": "\(KilnVersion.string)", "daemon.pid": "\(getpid())",
-            ])
-        do {
-            try await Daemon(config: settings, validator: validator, logger: logger, reload: reload).run()
-        } catch let error as DaemonError {
-            logger.critical("kiln serve failed", metadata: ["error": "\(error)"])
-            throw ExitCode(1)
-        }
-        logger.notice("kiln serve stopped")
     }
 
-    /// The settings file (if any) with `--drop` applied, checked in full.
-    private func loadSettings() throws -> DaemonConfig {
-        var settings = DaemonConfig()
-        if let config { settings = try DaemonConfig.load(contentsOf: URL(fileURLWithPath: config)) }
-        if let drop { settings.dropDirectory = drop }
-        settings.dropDirectory = DropDirectoryOptions.absolute(settings.dropDirectory).path
-        let problems = settings.problems()
-        guard problems.isEmpty else { throw DaemonError.invalidConfiguration(problems) }
-        return settings
+    /// `kilnd` in the folder of `kiln`, if it is there and executable.
+    static func daemonBeside(_ kiln: String) -> String? {
+        let path = URL(fileURLWithPath: kiln).deletingLastPathComponent().appendingPathComponent("kilnd").path
+        return access(path, X_OK) == 0 ? path : nil
+    }
+
+    /// Replaces this process with `kilnd`, passing on every argument after `serve`. Returns only by throwing.
+    static func become(_ daemon: String, kiln: String) throws -> Never {
+        let all = CommandLine.arguments
+        let rest = all.firstIndex(of: "serve").map { Array(all[($0 + 1)...]) } ?? []
+        let arguments = [daemon] + rest + ["--kiln", kiln]
+        let argv = arguments.map { strdup($0) } + [nil]
+        execv(daemon, argv)
+        let error = errno
+        for p in argv { free(p) }
+        throw CLIFailure("cannot start \(daemon): \(String(cString: strerror(error)))").exit()
     }
 }

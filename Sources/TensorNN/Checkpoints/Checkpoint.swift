@@ -45,7 +45,16 @@ public struct Checkpoint {
         self.init(
             step: step, pluginID: pluginID, parameters: model.parameterValues(),
             optimizerState: optimizer?.exportState(), metadata: metadata)
+        let streams = model.randomStreamOwners()
+        if !streams.isEmpty {
+            setMetadata(
+                Dictionary(streams.map { ($0.name, $0.owner.rng) }, uniquingKeysWith: { first, _ in first }),
+                forKey: Self.randomStreamsKey)
+        }
     }
+
+    /// Where the model's own random streams (dropout masks) are kept: a JSON object from module path to state.
+    public static let randomStreamsKey = "model.random_streams"
 
     /// Stores `value` as JSON under `key` (e.g. a `RandomGenerator`, whose state is its seed and offset).
     public mutating func setMetadata(_ value: some Encodable, forKey key: String) {
@@ -63,12 +72,20 @@ public struct Checkpoint {
         }
     }
 
-    /// Copies the parameters into `model` and the state into `optimizer`, checking both fit first.
+    /// Copies the parameters and the modules' random streams into `model` and the state into `optimizer`, checking
+    /// both fit first.
     public func restore(into model: any Module, optimizer: (any Optimizer)? = nil) throws(CheckpointError) {
         do {
             try model.loadParameters(parameters)
         } catch {
             throw .incompatible(path: origin, reason: error.description)
+        }
+        if metadata[Self.randomStreamsKey] != nil {
+            // A checkpoint from before streams were saved has none: the model's streams then start afresh.
+            let streams = try self.metadata([String: RandomGenerator].self, forKey: Self.randomStreamsKey)
+            for (name, owner) in model.randomStreamOwners() {
+                if let state = streams[name] { owner.rng = state }
+            }
         }
         guard let optimizer else { return }
         guard let optimizerState else { throw .incompatible(path: origin, reason: "no optimizer state was saved") }

@@ -2,12 +2,12 @@ public import TensorEngine
 
 /// Inverted dropout (`torch.nn.Dropout`): in training each element is zeroed with probability `probability` and the
 /// rest scaled by 1/(1 − p); in evaluation the identity. The layer owns its seeded random stream.
-public final class Dropout: Layer {
+public final class Dropout: Layer, RandomStreamOwner {
     /// Training mode: dropout active.
     public var isTraining = true
     /// Probability of zeroing an element.
     public var probability: Float
-    /// The stream masks are drawn from; checkpoints may save it (its state is two integers).
+    /// The stream masks are drawn from; checkpoints save and restore it.
     public var rng: RandomGenerator
 
     /// Dropout with probability `probability`, drawing masks from `rng`.
@@ -24,12 +24,12 @@ public final class Dropout: Layer {
 /// Drop-path / stochastic depth for a residual branch (timm's `DropPath`): in training each sample's whole branch
 /// `[N, …]` is zeroed with probability `probability` and kept samples are scaled by 1/(1 − p); in evaluation the
 /// identity. The layer owns its seeded random stream.
-public final class DropPath: Layer {
+public final class DropPath: Layer, RandomStreamOwner {
     /// Training mode: drop-path active.
     public var isTraining = true
     /// Probability of dropping a sample's branch.
     public var probability: Float
-    /// The stream masks are drawn from.
+    /// The stream masks are drawn from; checkpoints save and restore it.
     public var rng: RandomGenerator
 
     /// Drop-path with probability `probability`, drawing masks from `rng`.

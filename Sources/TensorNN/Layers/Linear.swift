@@ -8,6 +8,14 @@ public final class Linear: Layer {
     public let weight: Parameter
     /// `[out]`, or nil for a layer without bias.
     public let bias: Parameter?
+    /// Simulated low precision of the weight and the input (straight-through); nil computes in float32.
+    /// Its group sizes must divide ``inputs``.
+    public var quantization: LinearQuantization? = nil {
+        didSet {
+            precondition(quantization?.fits(inputWidth: inputs) ?? true,
+                         "Linear: quantisation groups of \(quantization!) do not divide the \(inputs) input features")
+        }
+    }
 
     /// A layer initialised as `torch.nn.Linear`: weight from kaiming-uniform with a = √5, which is
     /// U(−1/√in, 1/√in), and bias from U(−1/√in, 1/√in), drawn from `rng` (weight first).
@@ -35,5 +43,9 @@ public final class Linear: Layer {
     public var outputs: Int { weight.shape[0] }
 
     /// `[..., in]` → `[..., out]`; records on the graph.
-    public func forward(_ x: Tensor) -> Tensor { x.linear(weight: weight.value, bias: bias?.value) }
+    public func forward(_ x: Tensor) -> Tensor {
+        guard let q = quantization else { return x.linear(weight: weight.value, bias: bias?.value) }
+        // The bias is never quantised (the papers' recipe).
+        return x.fakeQuantized(q.inputs).linear(weight: weight.value.fakeQuantized(q.weights), bias: bias?.value)
+    }
 }

@@ -38,7 +38,7 @@ public struct GPTConfiguration: Sendable, Equatable, Codable {
 /// self-attention and GELU MLP, a final LayerNorm and an output head tied to the token embedding
 /// (logits = ln_f(x)·tokᵀ). Parameters `tok.weight`, `pos.weight`, `blocks.<i>.…`, `ln_f.weight`, `ln_f.bias`:
 /// the names of the PyTorch model in `shared/bench/torch_ref.py`.
-public final class GPT: Module {
+public final class GPT: Layer {
     /// Training mode (no effect: the model has no dropout).
     public var isTraining = true
     /// Token embedding `[vocabulary, D]`, also the output head.
@@ -66,9 +66,16 @@ public final class GPT: Module {
         self.lnF = LayerNorm(c.width)
     }
 
+    /// Logits [B, T, vocabulary] for token ids [B, T] (integers stored as floats, T ≤ context); records on the graph.
+    public func forward(_ ids: Tensor) -> Tensor { forward(ids, hook: nil) }
+
+    /// The linear layers inside the blocks (attention qkv and out, MLP fc and proj), block by block: the layers
+    /// simulated low-precision training quantises; embeddings, norms and the tied head stay full precision.
+    public var projections: [Linear] { blocks.flatMap { [$0.attn.qkv, $0.attn.out, $0.fc, $0.proj] } }
+
     /// Logits [B, T, vocabulary] for token ids [B, T] (integers stored as floats, T ≤ context), calling `hook`
     /// at every block's sites in order. Records on the graph.
-    public func forward(_ ids: Tensor, hook: ActivationHook? = nil) -> Tensor {
+    public func forward(_ ids: Tensor, hook: ActivationHook?) -> Tensor {
         head(residualStream(ids, hook: hook).last!)
     }
 

@@ -48,7 +48,11 @@ struct TextFilePlugin: DatasetPlugin {
     struct Config: PluginConfig {
         var file = ""
         var validationFraction = 0.1
+        var context = 128
+        var stride = 16
         static let documentation: [String: FieldDoc] = [
+            "context": TextWindowDocs.context,
+            "stride": TextWindowDocs.stride,
             "file": FieldDoc(
                 "The text file, relative to the spec, inside the data roots.", required: true, path: .existingFile),
             "validation_fraction": FieldDoc(
@@ -60,6 +64,8 @@ struct TextFilePlugin: DatasetPlugin {
         config: Config.self)
     static let provides = DataKind.text
     static func makeDataset(_ c: Config, using rng: inout RandomGenerator) throws -> Dataset {
-        .text(try TextFile.load(URL(fileURLWithPath: c.file), validationFraction: c.validationFraction))
+        var text = try TextFile.load(URL(fileURLWithPath: c.file), validationFraction: c.validationFraction)
+        text.windowing = TextWindowing(context: c.context, stride: c.stride)
+        return .text(text)
     }
 }

@@ -180,7 +180,11 @@ struct SyntheticTextPlugin: DatasetPlugin {
         var sentences = 2000
         var repeats = 1
         var validationFraction = 0.1
+        var context = 128
+        var stride = 16
         static let documentation: [String: FieldDoc] = [
+            "context": TextWindowDocs.context,
+            "stride": TextWindowDocs.stride,
             "source": FieldDoc(
                 "builtin (the prose), grammar (fact sentences) or mixed (both).",
                 choices: ["builtin", "grammar", "mixed"]),
@@ -203,10 +207,21 @@ struct SyntheticTextPlugin: DatasetPlugin {
         config: Config.self)
     static let provides = DataKind.text
     static func makeDataset(_ c: Config, using rng: inout RandomGenerator) throws -> Dataset {
-        .text(
-            SyntheticText(
-                source: c.source, sentences: c.sentences, repeats: c.repeats,
-                validationFraction: c.validationFraction
-            ).make(using: &rng))
+        var text = SyntheticText(
+            source: c.source, sentences: c.sentences, repeats: c.repeats, validationFraction: c.validationFraction
+        ).make(using: &rng)
+        text.windowing = TextWindowing(context: c.context, stride: c.stride)
+        return .text(text)
     }
+}
+
+/// The documentation of the windowing keys the text datasets share.
+enum TextWindowDocs {
+    static let context = FieldDoc(
+        "Bytes a model reads per example; each example is a window of context + 1 bytes (the last only a target).",
+        range: .atLeast(1))
+    static let stride = FieldDoc(
+        "Bytes between the starts of consecutive training windows (1 = every offset); validation windows start "
+            + "every context bytes, so each held-out byte is predicted once.",
+        range: .atLeast(1))
 }

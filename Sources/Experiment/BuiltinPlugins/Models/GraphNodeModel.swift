@@ -27,7 +27,7 @@ extension GraphSAGE: NodeClassifierNetwork {
 /// their neighbours'), then keeps the rows of the batch's nodes; with the whole train mask as one batch that is
 /// the usual full-batch training. Parameters carry the network's own names (`conv1.weight`, …), so a checkpoint
 /// reads the same as the bare network's.
-final class GraphNodeModel<Network: NodeClassifierNetwork>: Layer {
+final class GraphNodeModel<Network: NodeClassifierNetwork>: Layer, RandomStreamOwner {
     /// The network's training mode, which switches its dropout.
     var isTraining: Bool {
         get { network.isTraining }
@@ -38,8 +38,8 @@ final class GraphNodeModel<Network: NodeClassifierNetwork>: Layer {
     let features: Tensor
     /// The operator the network propagates over, `[N, N]`.
     let propagation: SparseMatrix
-    /// The stream dropout masks are drawn from (the model's own, like ``Dropout``'s; not saved in checkpoints).
-    private var dropoutStream: RandomGenerator
+    /// The stream dropout masks are drawn from (the model's own, like ``Dropout``'s; checkpoints save it).
+    var rng: RandomGenerator
 
     init(network: Network, features: Tensor, propagation: SparseMatrix, dropoutStream: RandomGenerator) {
         precondition(
@@ -48,7 +48,7 @@ final class GraphNodeModel<Network: NodeClassifierNetwork>: Layer {
         self.network = network
         self.features = features
         self.propagation = propagation
-        self.dropoutStream = dropoutStream
+        self.rng = dropoutStream
     }
 
     /// None of its own.
@@ -59,7 +59,7 @@ final class GraphNodeModel<Network: NodeClassifierNetwork>: Layer {
     /// Node ids `[B]` (integers as floats) → logits `[B, classes]`; records on the graph.
     func forward(_ nodes: Tensor) -> Tensor {
         precondition(nodes.rank == 1, "GraphNodeModel: expects node ids [B], got shape \(nodes.shape)")
-        let all = network.logits(features: features, propagation: propagation, rng: &dropoutStream)
+        let all = network.logits(features: features, propagation: propagation, rng: &rng)
         return all.indexSelect(axis: 0, indices: nodes)
     }
 }
