@@ -16,30 +16,39 @@ final class BlockReductions {
 
     deinit { partials.deallocate() }
 
-    /// Σ gᵢ² (in Double) and max |gᵢ| over `g[0..<n]`. The sum is not finite exactly when some gᵢ is not, so this
-    /// one pass is also the finiteness check (squares of finite Floats cannot overflow a Double sum).
-    func sumSquaresAndMaxAbs(_ g: UnsafePointer<Float>, _ n: Int) -> (sumSquares: Double, maxAbs: Float) {
+    /// Σ gᵢ² (in Double) and max |gᵢ| over `g[0..<n]`, with each block's to `blockSums` and `blockMax`. The sum
+    /// is not finite exactly when some gᵢ is not, so this one pass is also the finiteness check (squares of finite
+    /// Floats cannot overflow a Double sum).
+    func sumSquaresAndMaxAbs(
+        _ g: UnsafePointer<Float>, _ n: Int, blockSums: UnsafeMutablePointer<Double>,
+        blockMax: UnsafeMutablePointer<Float>
+    ) -> (sumSquares: Double, maxAbs: Float) {
         let blocks = (n + reductionBlock - 1) / reductionBlock
         precondition(blocks <= capacity, "BlockReductions: \(n) elements exceed the scratch")
-        let out = partials
-        parallelFor(blocks, grain: blockGrain, job: SumSquaresMaxJob(g: g, n: n, out: out))
+        parallelFor(blocks, grain: blockGrain, job: SumSquaresMaxJob(g: g, n: n, sums: blockSums, maxima: blockMax))
         var sum = 0.0
         var maxAbs: Float = 0
         for b in 0..<blocks {
-            sum += out[3 * b]
-            maxAbs = max(maxAbs, Float(out[3 * b + 1]))
+            sum += blockSums[b]
+            maxAbs = max(maxAbs, blockMax[b])
         }
         return (sum, maxAbs)
     }
 
-    /// Σ gᵢ² over the elements with |gᵢ| ≤ `threshold` and over those above it, with the count above.
-    func splitSumSquares(_ g: UnsafePointer<Float>, _ n: Int, threshold: Float) -> (
-        below: Double, above: Double, countAbove: Int
-    ) {
+    /// Σ gᵢ² over the elements with |gᵢ| ≤ `threshold` and over those above it, with the count above. Only the
+    /// blocks whose max |gᵢ| (`blockMax`, from ``sumSquaresAndMaxAbs``) exceeds the threshold are read: the
+    /// others add their whole sum (`blockSums`) below it. Spikes are few, so this pass reads a few blocks, not `g`.
+    func splitSumSquares(
+        _ g: UnsafePointer<Float>, _ n: Int, threshold: Float, blockMax: UnsafePointer<Float>,
+        blockSums: UnsafePointer<Double>
+    ) -> (below: Double, above: Double, countAbove: Int) {
         let blocks = (n + reductionBlock - 1) / reductionBlock
         precondition(blocks <= capacity, "BlockReductions: \(n) elements exceed the scratch")
         let out = partials
-        parallelFor(blocks, grain: blockGrain, job: SplitSumSquaresJob(g: g, n: n, threshold: threshold, out: out))
+        parallelFor(
+            blocks, grain: blockGrain,
+            job: SplitSumSquaresJob(
+                g: g, n: n, threshold: threshold, blockMax: blockMax, blockSums: blockSums, out: out))
         var below = 0.0
         var above = 0.0
         var count = 0.0
@@ -117,21 +126,26 @@ private let blockGrain = max(1, parallelGrain / reductionBlock)
 // team would cost a heap box each time.
 
 private struct SumSquaresMaxJob: ChunkJob {
-    let g: UnsafePointer<Float>, n: Int, out: UnsafeMutablePointer<Double>
+    let g: UnsafePointer<Float>, n: Int, sums: UnsafeMutablePointer<Double>, maxima: UnsafeMutablePointer<Float>
     func run(_ blocks: Range<Int>) {
         for b in blocks {
             let lo = b * reductionBlock
-            let (s, m) = blockSumSquaresMax(g + lo, min(n, lo + reductionBlock) - lo)
-            out[3 * b] = s
-            out[3 * b + 1] = Double(m)
+            (sums[b], maxima[b]) = blockSumSquaresMax(g + lo, min(n, lo + reductionBlock) - lo)
         }
     }
 }
 
 private struct SplitSumSquaresJob: ChunkJob {
-    let g: UnsafePointer<Float>, n: Int, threshold: Float, out: UnsafeMutablePointer<Double>
+    let g: UnsafePointer<Float>, n: Int, threshold: Float
+    let blockMax: UnsafePointer<Float>, blockSums: UnsafePointer<Double>, out: UnsafeMutablePointer<Double>
     func run(_ blocks: Range<Int>) {
         for b in blocks {
+            guard blockMax[b] > threshold else {
+                out[3 * b] = blockSums[b]
+                out[3 * b + 1] = 0
+                out[3 * b + 2] = 0
+                continue
+            }
             let lo = b * reductionBlock
             let hi = min(n, lo + reductionBlock)
             var below = 0.0

@@ -22,6 +22,10 @@ final class MomentState {
     /// This step's raw gradient statistics, filled by the finiteness pass.
     var sumSquares = 0.0
     var maxAbs: Float = 0
+    /// Σ g² and max |g| of each reduction block of this step's gradient, filled by the same pass: Stable-SPAM's
+    /// clipped norm then reads only the blocks that hold an element above its threshold.
+    let blockSums: UnsafeMutablePointer<Double>
+    let blockMax: UnsafeMutablePointer<Float>
 
     init(_ named: NamedParameter, sparse: Bool) {
         name = named.name
@@ -29,6 +33,10 @@ final class MomentState {
         count = named.parameter.count
         isSparse = sparse
         if sparse { mask = Self.buffer(count) }
+        let blocks = max(1, (count + reductionBlock - 1) / reductionBlock)
+        blockMax = Self.buffer(blocks)
+        blockSums = .allocate(capacity: blocks)
+        blockSums.initialize(repeating: 0, count: blocks)
     }
 
     /// Whether the moments exist (the tensor has taken a step or had state loaded).
@@ -78,5 +86,7 @@ final class MomentState {
     deinit {
         clear()
         if let mask { UnsafeMutableRawPointer(mask).deallocate() }
+        UnsafeMutableRawPointer(blockMax).deallocate()
+        blockSums.deallocate()
     }
 }

@@ -39,7 +39,9 @@ final class MomentTable {
                 s.maxAbs = 0
                 continue
             }
-            let (sum, peak) = g.withUnsafeElements { reductions.sumSquaresAndMaxAbs($0.baseAddress!, $0.count) }
+            let (sum, peak) = g.withUnsafeElements {
+                reductions.sumSquaresAndMaxAbs($0.baseAddress!, $0.count, blockSums: s.blockSums, blockMax: s.blockMax)
+            }
             s.sumSquares = sum
             s.maxAbs = peak
             total += sum

@@ -98,7 +98,8 @@ public final class StableSPAM: Optimizer {
             if peak > threshold && st.count > 0 {
                 let r = limit / Double(peak)
                 let split = table.withGradient(st) {
-                    table.reductions.splitSumSquares($0, st.count, threshold: threshold)
+                    table.reductions.splitSumSquares(
+                        $0, st.count, threshold: threshold, blockMax: st.blockMax, blockSums: st.blockSums)
                 }
                 norm2 = split.below + r * r * split.above
                 ratio = Float(r)
