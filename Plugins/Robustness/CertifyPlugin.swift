@@ -17,7 +17,7 @@ import TensorNN
 /// example index, so a certification is reproducible and an example's result does not depend on which others
 /// are certified. The noise is added to the inputs as the model receives them, unclipped: Kiln's image datasets
 /// are in [0, 1] and not normalised, so σ and radii are in pixel units as in the reference.
-struct CertifyPlugin: EvaluatorPlugin, GaussianSamplingPlugin {
+struct CertifyPlugin: RandomizedEvaluatorPlugin, GaussianSamplingPlugin {
     struct Config: PluginConfig {
         var sigma = 0.25
         var n0 = 100
@@ -60,12 +60,6 @@ struct CertifyPlugin: EvaluatorPlugin, GaussianSamplingPlugin {
         id: "eval.certify", kind: .evaluator, version: "0.1.0",
         summary: "Randomized-smoothing CERTIFY: certified accuracy at radii, overall, per class, worst class",
         config: Config.self)
-
-    /// Without a run's stream (tools, tests): the noise comes from seed 0.
-    static func evaluate(_ c: Config, model: any Layer, split: DataSplit, task: TaskInfo) throws -> Evaluation {
-        var rng = RandomGenerator(seed: 0)
-        return try evaluate(c, model: model, split: split, task: task, rng: &rng)
-    }
 
     static func evaluate(
         _ c: Config, model: any Layer, split: DataSplit, task: TaskInfo, rng: inout RandomGenerator

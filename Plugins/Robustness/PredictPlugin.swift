@@ -10,7 +10,7 @@ import TensorNN
 /// its count against the runner-up's (H0: p = ½) has p-value above α, in which case PREDICT abstains. A returned
 /// class is wrong with probability at most α. Metrics: `accuracy` (abstentions count as wrong), `abstain_rate`,
 /// `worst_class_accuracy`, `class_accuracy.<c>`. Noise comes from the run's evaluation stream, per example index.
-struct PredictPlugin: EvaluatorPlugin {
+struct PredictPlugin: RandomizedEvaluatorPlugin {
     struct Config: PluginConfig {
         var sigma = 0.25
         var n = 1000
@@ -32,12 +32,6 @@ struct PredictPlugin: EvaluatorPlugin {
         id: "eval.predict", kind: .evaluator, version: "0.1.0",
         summary: "Randomized-smoothing PREDICT with the two-sided binomial test: accuracy and abstentions",
         config: Config.self)
-
-    /// Without a run's stream (tools, tests): the noise comes from seed 0.
-    static func evaluate(_ c: Config, model: any Layer, split: DataSplit, task: TaskInfo) throws -> Evaluation {
-        var rng = RandomGenerator(seed: 0)
-        return try evaluate(c, model: model, split: split, task: task, rng: &rng)
-    }
 
     static func evaluate(
         _ c: Config, model: any Layer, split: DataSplit, task: TaskInfo, rng: inout RandomGenerator

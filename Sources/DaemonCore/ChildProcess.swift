@@ -65,33 +65,10 @@ struct ChildProcess: Sendable {
         }
         defer { if lockCopy >= 0 { close(lockCopy) } }
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Own process group: signals reach the child's helpers too, and a Ctrl-C at the daemon's terminal
-        // does not hit the runs directly. Default dispositions and an empty mask: the daemon ignores
-        // SIGPIPE and its signal handling may block or ignore SIGTERM, and both would be inherited.
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for sig in 1..<Int32(32) where sig != SIGKILL && sig != SIGSTOP { sigaddset(&defaults, sig) }
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for p in argv { free(p) }
-            for p in envp { free(p) }
+        switch spawnInOwnGroup(arguments, environment: environment, actions: &actions, searchPath: true) {
+        case .success(let pid): return ChildProcess(pid: pid)
+        case .failure(let failure): throw .spawnFailed(program: program, errno: failure.errno)
         }
-        var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, program, &actions, &attributes, argv, envp)
-        guard rc == 0 else { throw .spawnFailed(program: program, errno: rc) }
-        return ChildProcess(pid: pid)
     }
 
     /// Sends `signal` to the child's whole process group.

@@ -103,34 +103,12 @@ public final class SpecCheckerValidator: SpecValidating {
             defer { posix_spawn_file_actions_destroy(&actions) }
             posix_spawn_file_actions_adddup2(&actions, theirs, 0)
             posix_spawn_file_actions_adddup2(&actions, theirs, 1)
-            var attributes = posix_spawnattr_t()
-            posix_spawnattr_init(&attributes)
-            defer { posix_spawnattr_destroy(&attributes) }
-            // Default signal handling (the daemon ignores SIGPIPE) and its own process group (a Ctrl-C meant
-            // for the daemon's terminal is the daemon's business; the helper ends when its input closes).
-            var defaults = sigset_t()
-            sigemptyset(&defaults)
-            for sig in 1..<Int32(32) where sig != SIGKILL && sig != SIGSTOP { sigaddset(&defaults, sig) }
-            var emptyMask = sigset_t()
-            sigemptyset(&emptyMask)
-            posix_spawnattr_setsigdefault(&attributes, &defaults)
-            posix_spawnattr_setsigmask(&attributes, &emptyMask)
-            posix_spawnattr_setpgroup(&attributes, 0)
-            posix_spawnattr_setflags(
-                &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-            let argv = arguments.map { strdup($0) } + [nil]
-            let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
-            defer {
-                for p in argv { free(p) }
-                for p in envp { free(p) }
-            }
-            var pid: pid_t = 0
-            let rc = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
-            guard rc == 0 else {
+            switch spawnInOwnGroup(arguments, environment: environment, actions: &actions, searchPath: false) {
+            case .success(let pid): return Helper(pid: pid, socket: ours)
+            case .failure(let failure):
                 close(ours)
-                throw .spawnFailed(program: arguments[0], errno: rc)
+                throw .spawnFailed(program: arguments[0], errno: failure.errno)
             }
-            return Helper(pid: pid, socket: ours)
         }
 
         /// Closes our end (it exits at end of input) and makes sure it is gone. Idempotent.

@@ -40,6 +40,20 @@ extension EvaluatorPlugin {
     }
 }
 
+/// An evaluator that draws randomness (Monte Carlo certification): it implements the `rng:` variant only; called
+/// without a run's stream (tools, tests), it draws from seed 0.
+public protocol RandomizedEvaluatorPlugin: EvaluatorPlugin {}
+
+extension RandomizedEvaluatorPlugin {
+    /// The `rng:` variant with a generator seeded 0.
+    public static func evaluate(_ config: Config, model: any Layer, split: DataSplit, task: TaskInfo) throws
+        -> Evaluation
+    {
+        var rng = RandomGenerator(seed: 0)
+        return try evaluate(config, model: model, split: split, task: task, rng: &rng)
+    }
+}
+
 /// What an evaluator found.
 public struct Evaluation: Sendable, Equatable {
     /// Scalars to log and plot, by name without the `test.` prefix (`accuracy`, `class_accuracy.3`).

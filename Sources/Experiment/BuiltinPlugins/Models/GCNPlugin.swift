@@ -7,15 +7,7 @@ import TensorNN
 /// are WORKLOADS.md's `gcn` model (hidden 64, dropout 0.5); train it full-batch (`batch` at least the number of
 /// training nodes).
 struct GCNPlugin: ModelPlugin {
-    struct Config: PluginConfig {
-        var hidden = 64
-        var dropout = 0.5
-        static let documentation: [String: FieldDoc] = [
-            "hidden": FieldDoc("Width of the hidden layer.", range: .atLeast(1)),
-            "dropout": FieldDoc(
-                "Dropout probability on the hidden layer while training.", range: FieldRange.atLeast(0).below(1)),
-        ]
-    }
+    typealias Config = TwoLayerGraphConfig
     static let descriptor = PluginDescriptor(
         id: "model.gcn", kind: .model, version: "1.0.0",
         summary: "Two-layer GCN for node classification on a graph dataset (batches are node ids)",

@@ -6,15 +6,7 @@ import TensorNN
 /// h′ᵢ = W·[hᵢ ‖ mean_{j→i} hⱼ] + b per layer, ReLU and dropout between the layers (``GraphSAGE``). Train it
 /// full-batch like `model.gcn`.
 struct GraphSAGEPlugin: ModelPlugin {
-    struct Config: PluginConfig {
-        var hidden = 64
-        var dropout = 0.5
-        static let documentation: [String: FieldDoc] = [
-            "hidden": FieldDoc("Width of the hidden layer.", range: .atLeast(1)),
-            "dropout": FieldDoc(
-                "Dropout probability on the hidden layer while training.", range: FieldRange.atLeast(0).below(1)),
-        ]
-    }
+    typealias Config = TwoLayerGraphConfig
     static let descriptor = PluginDescriptor(
         id: "model.sage", kind: .model, version: "1.0.0",
         summary: "Two-layer GraphSAGE (mean aggregator) for node classification on a graph dataset",

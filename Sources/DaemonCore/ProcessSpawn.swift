@@ -1,0 +1,44 @@
+import Glibc
+
+/// Starts `arguments[0]` with `actions` in a process group of its own, with default signal dispositions and an
+/// empty signal mask; returns its pid, or `posix_spawn`'s error number.
+///
+/// Own group: signals sent to the group reach the child's helpers too, and a Ctrl-C at the daemon's terminal
+/// does not hit the children directly. Defaults and an empty mask: the daemon ignores SIGPIPE and may block or
+/// ignore SIGTERM, and a spawned process would inherit both.
+func spawnInOwnGroup(
+    _ arguments: [String], environment: [String: String], actions: inout posix_spawn_file_actions_t,
+    searchPath: Bool
+) -> Result<pid_t, SpawnFailure> {
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for sig in 1..<Int32(32) where sig != SIGKILL && sig != SIGSTOP { sigaddset(&defaults, sig) }
+    var emptyMask = sigset_t()
+    sigemptyset(&emptyMask)
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setsigmask(&attributes, &emptyMask)
+    posix_spawnattr_setpgroup(&attributes, 0)
+    posix_spawnattr_setflags(
+        &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+    let argv = arguments.map { strdup($0) } + [nil]
+    let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+        for p in argv { free(p) }
+        for p in envp { free(p) }
+    }
+    var pid: pid_t = 0
+    let rc =
+        searchPath
+        ? posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+        : posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
+    return rc == 0 ? .success(pid) : .failure(SpawnFailure(errno: rc))
+}
+
+/// `posix_spawn`'s error number.
+struct SpawnFailure: Error {
+    let errno: Int32
+}
