@@ -31,10 +31,17 @@ func spawnInOwnGroup(
         for p in envp { free(p) }
     }
     var pid: pid_t = 0
-    let rc =
-        searchPath
-        ? posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
-        : posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
+    var rc: Int32 = 0
+    // "Text file busy": the program is open for writing somewhere, often only for the instant another thread's
+    // fork holds a copy of a descriptor (or while `kiln` is being replaced); it passes within milliseconds.
+    for attempt in 0..<5 {
+        if attempt > 0 { usleep(20_000) }
+        rc =
+            searchPath
+            ? posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+            : posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
+        if rc != ETXTBSY { break }
+    }
     return rc == 0 ? .success(pid) : .failure(SpawnFailure(errno: rc))
 }
 

@@ -70,8 +70,14 @@ func writeFakeChild(in directory: URL, name: String = "child.sh", body: String) 
 
         """
     let url = directory.appendingPathComponent(name)
-    try writeFile(url, script)
-    chmod(url.path, 0o755)
+    // Written through a close-on-exec descriptor: a child another test spawns meanwhile must not inherit it
+    // open for writing, or starting this script fails with "Text file busy" for as long as that child lives.
+    let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+    guard fd >= 0 else { throw DaemonError.system("open \(url.path)", errno: errno) }
+    defer { close(fd) }
+    let bytes = Array(script.utf8)
+    guard write(fd, bytes, bytes.count) == bytes.count else { throw DaemonError.system("write", errno: errno) }
+    fchmod(fd, 0o755)
     return url
 }
 
