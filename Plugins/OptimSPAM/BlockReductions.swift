@@ -35,6 +35,16 @@ final class BlockReductions {
         return (sum, maxAbs)
     }
 
+    /// Σ gᵢ² (in Double) over `g[0..<n]`, each block's into `blockSums`; not finite exactly when some gᵢ is not.
+    func sumSquares(_ g: UnsafePointer<Float>, _ n: Int, blockSums: UnsafeMutablePointer<Double>) -> Double {
+        let blocks = (n + reductionBlock - 1) / reductionBlock
+        precondition(blocks <= capacity, "BlockReductions: \(n) elements exceed the scratch")
+        parallelFor(blocks, grain: blockGrain, job: SumSquaresJob(g: g, n: n, sums: blockSums))
+        var sum = 0.0
+        for b in 0..<blocks { sum += blockSums[b] }
+        return sum
+    }
+
     /// Σ gᵢ² over the elements with |gᵢ| ≤ `threshold` and over those above it, with the count above. Only the
     /// blocks whose max |gᵢ| (`blockMax`, from ``sumSquaresAndMaxAbs``) exceeds the threshold are read: the
     /// others add their whole sum (`blockSums`) below it. Spikes are few, so this pass reads a few blocks, not `g`.
@@ -101,6 +111,36 @@ private func blockSumSquaresMax(_ x: UnsafePointer<Float>, _ n: Int) -> (Double,
     return (sum, peak)
 }
 
+/// Σ x² of one block, as ``blockSumSquaresMax`` without the maximum.
+@inline(__always)
+private func blockSumSquares(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
+    var s = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+    var i = 0
+    while i + 8 <= n {
+        s.0 += x[i] * x[i]
+        s.1 += x[i + 1] * x[i + 1]
+        s.2 += x[i + 2] * x[i + 2]
+        s.3 += x[i + 3] * x[i + 3]
+        s.4 += x[i + 4] * x[i + 4]
+        s.5 += x[i + 5] * x[i + 5]
+        s.6 += x[i + 6] * x[i + 6]
+        s.7 += x[i + 7] * x[i + 7]
+        i += 8
+    }
+    var sum = Double(s.0) + Double(s.1) + Double(s.2) + Double(s.3)
+    sum += Double(s.4) + Double(s.5) + Double(s.6) + Double(s.7)
+    while i < n {
+        sum += Double(x[i]) * Double(x[i])
+        i += 1
+    }
+    if !sum.isFinite {
+        // Overflow of the Float partials, or a non-finite element: Double tells them apart.
+        sum = 0
+        for j in 0..<n { sum += Double(x[j]) * Double(x[j]) }
+    }
+    return sum
+}
+
 extension BlockReductions {
     /// Runs `counter` over `0..<n` in fixed blocks (in parallel for large `n`) and returns the sum of the counts
     /// it reports, combined in block order. The fused update kernels count clipped elements through this.
@@ -131,6 +171,16 @@ private struct SumSquaresMaxJob: ChunkJob {
         for b in blocks {
             let lo = b * reductionBlock
             (sums[b], maxima[b]) = blockSumSquaresMax(g + lo, min(n, lo + reductionBlock) - lo)
+        }
+    }
+}
+
+private struct SumSquaresJob: ChunkJob {
+    let g: UnsafePointer<Float>, n: Int, sums: UnsafeMutablePointer<Double>
+    func run(_ blocks: Range<Int>) {
+        for b in blocks {
+            let lo = b * reductionBlock
+            sums[b] = blockSumSquares(g + lo, min(n, lo + reductionBlock) - lo)
         }
     }
 }
