@@ -1,5 +1,5 @@
-public import TensorEngine
-public import TensorNN
+import TensorEngine
+import TensorNN
 
 /// The per-tensor states of a SPAM-family optimizer and what both optimizers do with them alike: the one
 /// read-only pass over every gradient (finiteness, norms, maxima) that decides whether a step runs at all, and

@@ -1,5 +1,5 @@
 import Foundation
-public import TensorEngine
+import TensorEngine
 public import TensorNN
 
 /// SPAM's hyperparameters, with the official code's defaults (methods/spam.md §a).

@@ -1,5 +1,5 @@
 import Foundation
-public import TensorEngine
+import TensorEngine
 public import TensorNN
 
 /// Stable-SPAM's hyperparameters, with the official class's defaults (methods/spam.md §b).
