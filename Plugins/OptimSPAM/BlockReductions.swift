@@ -71,74 +71,74 @@ final class BlockReductions {
     }
 }
 
-/// Σ x² and max |x| of one block: eight independent Float accumulators so the loop needs no reassociation to run
-/// in vector registers (Swift's generic SIMD types compiled to scalar lane loops here, ten times slower; Double
-/// accumulation halved the lanes). A block whose Float sum overflows is summed again in Double, so the result is
+/// Sixteen Float lanes in a tuple: a loop over them through a pointer compiles to whole vector registers (one
+/// zmm with AVX-512, four xmm with SSE2), and fixing the lane count keeps the sums the same on either.
+private typealias Lanes = (
+    Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float
+)
+private let zeroLanes: Lanes = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+
+/// Σ x² and max |x| of one block, accumulated in sixteen Float lanes with no reassociation needed to vectorise
+/// (eight scalar accumulators compiled to shuffles around 128-bit adds; Swift's SIMD types to spills; Double
+/// accumulation halves the lanes). A block whose Float sum overflows is summed again in Double, so the result is
 /// infinite or NaN only when an element is.
 @inline(__always)
 private func blockSumSquaresMax(_ x: UnsafePointer<Float>, _ n: Int) -> (Double, Float) {
-    var s = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
-    var m = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+    var sums = zeroLanes
+    var peaks = zeroLanes
     var i = 0
-    @inline(__always) func lane(_ acc: inout Float, _ peak: inout Float, _ v: Float) {
-        acc += v * v
-        peak = v.magnitude > peak ? v.magnitude : peak
+    withUnsafeMutableBytes(of: &sums) { rawSums in
+        withUnsafeMutableBytes(of: &peaks) { rawPeaks in
+            let s = rawSums.baseAddress!.assumingMemoryBound(to: Float.self)
+            let m = rawPeaks.baseAddress!.assumingMemoryBound(to: Float.self)
+            while i + 16 <= n {
+                for l in 0..<16 {
+                    let v = x[i + l]
+                    s[l] += v * v
+                    m[l] = v.magnitude > m[l] ? v.magnitude : m[l]
+                }
+                i += 16
+            }
+        }
     }
-    while i + 8 <= n {
-        lane(&s.0, &m.0, x[i])
-        lane(&s.1, &m.1, x[i + 1])
-        lane(&s.2, &m.2, x[i + 2])
-        lane(&s.3, &m.3, x[i + 3])
-        lane(&s.4, &m.4, x[i + 4])
-        lane(&s.5, &m.5, x[i + 5])
-        lane(&s.6, &m.6, x[i + 6])
-        lane(&s.7, &m.7, x[i + 7])
-        i += 8
-    }
-    var sum = Double(s.0) + Double(s.1) + Double(s.2) + Double(s.3)
-    sum += Double(s.4) + Double(s.5) + Double(s.6) + Double(s.7)
-    var peak = max(max(max(m.0, m.1), max(m.2, m.3)), max(max(m.4, m.5), max(m.6, m.7)))
+    var sum = withUnsafeBytes(of: sums) { $0.bindMemory(to: Float.self).reduce(0.0) { $0 + Double($1) } }
+    var peak = withUnsafeBytes(of: peaks) { $0.bindMemory(to: Float.self).reduce(Float(0)) { $1 > $0 ? $1 : $0 } }
     while i < n {
         sum += Double(x[i]) * Double(x[i])
         peak = x[i].magnitude > peak ? x[i].magnitude : peak
         i += 1
     }
-    if !sum.isFinite {
-        // Overflow of the Float partials, or a non-finite element: Double tells them apart.
-        sum = 0
-        for j in 0..<n { sum += Double(x[j]) * Double(x[j]) }
-    }
-    return (sum, peak)
+    return (finiteOrExact(sum, x, n), peak)
 }
 
 /// Σ x² of one block, as ``blockSumSquaresMax`` without the maximum.
 @inline(__always)
 private func blockSumSquares(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
-    var s = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+    var sums = zeroLanes
     var i = 0
-    while i + 8 <= n {
-        s.0 += x[i] * x[i]
-        s.1 += x[i + 1] * x[i + 1]
-        s.2 += x[i + 2] * x[i + 2]
-        s.3 += x[i + 3] * x[i + 3]
-        s.4 += x[i + 4] * x[i + 4]
-        s.5 += x[i + 5] * x[i + 5]
-        s.6 += x[i + 6] * x[i + 6]
-        s.7 += x[i + 7] * x[i + 7]
-        i += 8
+    withUnsafeMutableBytes(of: &sums) { rawSums in
+        let s = rawSums.baseAddress!.assumingMemoryBound(to: Float.self)
+        while i + 16 <= n {
+            for l in 0..<16 { s[l] += x[i + l] * x[i + l] }
+            i += 16
+        }
     }
-    var sum = Double(s.0) + Double(s.1) + Double(s.2) + Double(s.3)
-    sum += Double(s.4) + Double(s.5) + Double(s.6) + Double(s.7)
+    var sum = withUnsafeBytes(of: sums) { $0.bindMemory(to: Float.self).reduce(0.0) { $0 + Double($1) } }
     while i < n {
         sum += Double(x[i]) * Double(x[i])
         i += 1
     }
-    if !sum.isFinite {
-        // Overflow of the Float partials, or a non-finite element: Double tells them apart.
-        sum = 0
-        for j in 0..<n { sum += Double(x[j]) * Double(x[j]) }
-    }
-    return sum
+    return finiteOrExact(sum, x, n)
+}
+
+/// `sum`, or when it is not finite, Σ x² summed again in Double: the Float lanes may have overflowed on finite
+/// elements, and Double tells that apart from a non-finite element.
+@inline(__always)
+private func finiteOrExact(_ sum: Double, _ x: UnsafePointer<Float>, _ n: Int) -> Double {
+    guard !sum.isFinite else { return sum }
+    var exact = 0.0
+    for j in 0..<n { exact += Double(x[j]) * Double(x[j]) }
+    return exact
 }
 
 extension BlockReductions {
