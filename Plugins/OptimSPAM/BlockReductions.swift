@@ -35,16 +35,6 @@ final class BlockReductions {
         return (sum, maxAbs)
     }
 
-    /// Σ gᵢ² (in Double) over `g[0..<n]`, each block's into `blockSums`; not finite exactly when some gᵢ is not.
-    func sumSquares(_ g: UnsafePointer<Float>, _ n: Int, blockSums: UnsafeMutablePointer<Double>) -> Double {
-        let blocks = (n + reductionBlock - 1) / reductionBlock
-        precondition(blocks <= capacity, "BlockReductions: \(n) elements exceed the scratch")
-        parallelFor(blocks, grain: blockGrain, job: SumSquaresJob(g: g, n: n, sums: blockSums))
-        var sum = 0.0
-        for b in 0..<blocks { sum += blockSums[b] }
-        return sum
-    }
-
     /// Σ gᵢ² over the elements with |gᵢ| ≤ `threshold` and over those above it, with the count above. Only the
     /// blocks whose max |gᵢ| (`blockMax`, from ``sumSquaresAndMaxAbs``) exceeds the threshold are read: the
     /// others add their whole sum (`blockSums`) below it. Spikes are few, so this pass reads a few blocks, not `g`.
@@ -111,26 +101,6 @@ private func blockSumSquaresMax(_ x: UnsafePointer<Float>, _ n: Int) -> (Double,
     return (finiteOrExact(sum, x, n), peak)
 }
 
-/// Σ x² of one block, as ``blockSumSquaresMax`` without the maximum.
-@inline(__always)
-private func blockSumSquares(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
-    var sums = zeroLanes
-    var i = 0
-    withUnsafeMutableBytes(of: &sums) { rawSums in
-        let s = rawSums.baseAddress!.assumingMemoryBound(to: Float.self)
-        while i + 16 <= n {
-            for l in 0..<16 { s[l] += x[i + l] * x[i + l] }
-            i += 16
-        }
-    }
-    var sum = withUnsafeBytes(of: sums) { $0.bindMemory(to: Float.self).reduce(0.0) { $0 + Double($1) } }
-    while i < n {
-        sum += Double(x[i]) * Double(x[i])
-        i += 1
-    }
-    return finiteOrExact(sum, x, n)
-}
-
 /// `sum`, or when it is not finite, Σ x² summed again in Double: the Float lanes may have overflowed on finite
 /// elements, and Double tells that apart from a non-finite element.
 @inline(__always)
@@ -171,16 +141,6 @@ private struct SumSquaresMaxJob: ChunkJob {
         for b in blocks {
             let lo = b * reductionBlock
             (sums[b], maxima[b]) = blockSumSquaresMax(g + lo, min(n, lo + reductionBlock) - lo)
-        }
-    }
-}
-
-private struct SumSquaresJob: ChunkJob {
-    let g: UnsafePointer<Float>, n: Int, sums: UnsafeMutablePointer<Double>
-    func run(_ blocks: Range<Int>) {
-        for b in blocks {
-            let lo = b * reductionBlock
-            sums[b] = blockSumSquares(g + lo, min(n, lo + reductionBlock) - lo)
         }
     }
 }

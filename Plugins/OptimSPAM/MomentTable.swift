@@ -26,8 +26,7 @@ final class MomentTable {
     /// Reads every gradient once: fills each state's `sumSquares` and `maxAbs` and the list of states that have a
     /// gradient, and returns the squared global gradient norm. Not finite exactly when some gradient element is
     /// not, in which case the caller skips the step (nothing here is optimizer state).
-    /// `maxima: false` (SPAM) skips each tensor's maximum and block statistics, which only Stable-SPAM reads.
-    func gradientPass(maxima: Bool = true) -> Double {
+    func gradientPass() -> Double {
         active.removeAll(keepingCapacity: true)
         var total = 0.0
         for s in states {
@@ -41,10 +40,7 @@ final class MomentTable {
                 continue
             }
             let (sum, peak) = g.withUnsafeElements {
-                maxima
-                    ? reductions.sumSquaresAndMaxAbs(
-                        $0.baseAddress!, $0.count, blockSums: s.blockSums, blockMax: s.blockMax)
-                    : (reductions.sumSquares($0.baseAddress!, $0.count, blockSums: s.blockSums), 0)
+                reductions.sumSquaresAndMaxAbs($0.baseAddress!, $0.count, blockSums: s.blockSums, blockMax: s.blockMax)
             }
             s.sumSquares = sum
             s.maxAbs = peak

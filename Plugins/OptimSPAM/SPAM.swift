@@ -94,7 +94,7 @@ public final class SPAM: Optimizer {
 
     /// One SPAM step over every tensor with a gradient; skipped whole (state untouched) when any is not finite.
     public func step() {
-        let squaredNorm = table.gradientPass(maxima: false)
+        let squaredNorm = table.gradientPass()
         guard squaredNorm.isFinite else {
             skippedSteps += 1
             return

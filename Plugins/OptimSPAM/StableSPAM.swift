@@ -223,18 +223,6 @@ struct StableSPAMKernel {
                 beta1, beta2, oneMinusBeta1, oneMinusBeta2, self.step, self.eps, self.threshold, clipRatio, self.scale,
                 self.shrink
             )
-        guard ratio != 1 else {
-            // No element above the threshold this step (the common case): no per-element test.
-            for i in range {
-                let gi = g[i] * scale
-                let mi = m[i] * b1 + c1 * gi
-                let vi = v[i] * b2 + c2 * gi * gi
-                m[i] = mi
-                v[i] = vi
-                p[i] = p[i] * shrink + step * mi / (vi.magnitude.squareRoot() + eps)
-            }
-            return
-        }
         for i in range {
             let raw = g[i]
             let gi = (raw.magnitude > threshold ? raw * ratio : raw) * scale
