@@ -50,7 +50,7 @@ struct ChildProcess: Sendable {
     static func spawn(
         arguments: [String], environment: [String: String], stdout: String, stderr: String, inheritedLock: Int32?
     ) throws(DaemonError) -> ChildProcess {
-        guard let program = arguments.first else { throw .spawnFailed(program: "(empty command)", errno: EINVAL) }
+        guard !arguments.isEmpty else { throw .spawnFailed(program: "(empty command)", errno: EINVAL) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -65,10 +65,8 @@ struct ChildProcess: Sendable {
         }
         defer { if lockCopy >= 0 { close(lockCopy) } }
 
-        switch spawnInOwnGroup(arguments, environment: environment, actions: &actions, searchPath: true) {
-        case .success(let pid): return ChildProcess(pid: pid)
-        case .failure(let failure): throw .spawnFailed(program: program, errno: failure.errno)
-        }
+        return ChildProcess(
+            pid: try spawnInOwnGroup(arguments, environment: environment, actions: &actions, searchPath: true))
     }
 
     /// Sends `signal` to the child's whole process group.

@@ -1,7 +1,7 @@
 import Glibc
 
 /// Starts `arguments[0]` with `actions` in a process group of its own, with default signal dispositions and an
-/// empty signal mask; returns its pid, or `posix_spawn`'s error number.
+/// empty signal mask; returns its pid.
 ///
 /// Own group: signals sent to the group reach the child's helpers too, and a Ctrl-C at the daemon's terminal
 /// does not hit the children directly. Defaults and an empty mask: the daemon ignores SIGPIPE and may block or
@@ -9,7 +9,7 @@ import Glibc
 func spawnInOwnGroup(
     _ arguments: [String], environment: [String: String], actions: inout posix_spawn_file_actions_t,
     searchPath: Bool
-) -> Result<pid_t, SpawnFailure> {
+) throws(DaemonError) -> pid_t {
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
@@ -42,10 +42,6 @@ func spawnInOwnGroup(
             : posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
         if rc != ETXTBSY { break }
     }
-    return rc == 0 ? .success(pid) : .failure(SpawnFailure(errno: rc))
-}
-
-/// `posix_spawn`'s error number.
-struct SpawnFailure: Error {
-    let errno: Int32
+    guard rc == 0 else { throw .spawnFailed(program: arguments[0], errno: rc) }
+    return pid
 }

@@ -103,11 +103,12 @@ public final class SpecCheckerValidator: SpecValidating {
             defer { posix_spawn_file_actions_destroy(&actions) }
             posix_spawn_file_actions_adddup2(&actions, theirs, 0)
             posix_spawn_file_actions_adddup2(&actions, theirs, 1)
-            switch spawnInOwnGroup(arguments, environment: environment, actions: &actions, searchPath: false) {
-            case .success(let pid): return Helper(pid: pid, socket: ours)
-            case .failure(let failure):
+            do {
+                let pid = try spawnInOwnGroup(arguments, environment: environment, actions: &actions, searchPath: false)
+                return Helper(pid: pid, socket: ours)
+            } catch {
                 close(ours)
-                throw .spawnFailed(program: arguments[0], errno: failure.errno)
+                throw error
             }
         }
 

@@ -7,14 +7,19 @@ package let parallelGrain = 1 << 15
 /// bit-reproducible for a given thread count. Reductions must not combine partials across chunks through this;
 /// they use `fixedBlocks` so their results do not depend on the thread count at all.
 package func parallelFor(_ count: Int, grain: Int = parallelGrain, _ body: (Range<Int>) -> Void) {
-    let threads = Engine.threads
-    if threads <= 1 || count < grain * 2 {
+    guard let (chunks, per) = chunkLayout(count, grain: grain) else {
         if count > 0 { body(0..<count) }
         return
     }
-    let chunks = min(threads, (count + grain - 1) / grain)
-    let per = (count + chunks - 1) / chunks
     OpenMPTeam.run(chunks: chunks, per: per, count: count, body)
+}
+
+/// How both `parallelFor`s split `0..<count`: nil when it runs on the calling thread.
+private func chunkLayout(_ count: Int, grain: Int) -> (chunks: Int, per: Int)? {
+    let threads = Engine.threads
+    guard threads > 1 && count >= grain * 2 else { return nil }
+    let chunks = min(threads, (count + grain - 1) / grain)
+    return (chunks, (count + chunks - 1) / chunks)
 }
 
 /// A kernel over index ranges, passed by value: ``parallelFor(_:grain:job:)`` hands it to the team without
@@ -33,13 +38,10 @@ extension ChunkJob {
 
 /// `parallelFor` for hot loops that run every step (optimizer updates): the same chunks, no allocation.
 package func parallelFor<Job: ChunkJob>(_ count: Int, grain: Int = parallelGrain, job: Job) {
-    let threads = Engine.threads
-    if threads <= 1 || count < grain * 2 {
+    guard let (chunks, per) = chunkLayout(count, grain: grain) else {
         if count > 0 { job.run(0..<count) }
         return
     }
-    let chunks = min(threads, (count + grain - 1) / grain)
-    let per = (count + chunks - 1) / chunks
     withUnsafePointer(to: job) { OpenMPTeam.run(chunks: chunks, per: per, count: count, job: $0) }
 }
 
