@@ -51,10 +51,9 @@ public struct CosineSchedule: LearningRateSchedule, Codable, Equatable {
 
     /// Warm-up ramp, then min + (1 − min)·½(1 + cos(π·progress)).
     public func multiplier(at step: Int) -> Double {
-        if step < warmupSteps { return Double(step + 1) / Double(warmupSteps) }
-        let span = Double(Swift.max(totalSteps - warmupSteps, 1))
-        let progress = Swift.min(Double(step - warmupSteps) / span, 1)
-        return minMultiplier + (1 - minMultiplier) * 0.5 * (1 + Foundation.cos(Double.pi * progress))
+        warmupThenDecay(step, warmupSteps: warmupSteps, totalSteps: totalSteps) { progress in
+            minMultiplier + (1 - minMultiplier) * 0.5 * (1 + Foundation.cos(Double.pi * progress))
+        }
     }
 }
 
@@ -75,4 +74,12 @@ public struct StepSchedule: LearningRateSchedule, Codable, Equatable {
 
     /// gamma^⌊step / stepSize⌋.
     public func multiplier(at step: Int) -> Double { Foundation.pow(gamma, Double(step / stepSize)) }
+}
+
+/// The decaying schedules' shared frame: the linear warm-up ramp (step + 1)/warm-up, then `shape(progress)` with
+/// progress going from 0 at the end of warm-up to 1 at `totalSteps` and staying there.
+func warmupThenDecay(_ step: Int, warmupSteps: Int, totalSteps: Int, _ shape: (Double) -> Double) -> Double {
+    if step < warmupSteps { return Double(step + 1) / Double(warmupSteps) }
+    let span = Double(Swift.max(totalSteps - warmupSteps, 1))
+    return shape(Swift.min(Double(step - warmupSteps) / span, 1))
 }

@@ -19,9 +19,8 @@ public struct LinearDecaySchedule: LearningRateSchedule, Codable, Equatable {
 
     /// Warm-up ramp, then 1 − (1 − final)·progress.
     public func multiplier(at step: Int) -> Double {
-        if step < warmupSteps { return Double(step + 1) / Double(warmupSteps) }
-        let span = Double(Swift.max(totalSteps - warmupSteps, 1))
-        let progress = Swift.min(Double(step - warmupSteps) / span, 1)
-        return 1 - (1 - finalMultiplier) * progress
+        warmupThenDecay(step, warmupSteps: warmupSteps, totalSteps: totalSteps) { progress in
+            1 - (1 - finalMultiplier) * progress
+        }
     }
 }
