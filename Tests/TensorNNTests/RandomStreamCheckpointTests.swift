@@ -56,4 +56,16 @@ import Testing
         let diverged = try Self.resumed(from: withoutStreams)
         #expect(uninterrupted.contains { diverged[$0.key]?.scalars != $0.value.scalars })
     }
+
+    @Test func aDamagedStreamEntryIsRefusedNamingItsKey() throws {
+        let net = Net(weightSeed: 1, dropoutSeed: 2)
+        var checkpoint = Checkpoint(step: 0, pluginID: "test", model: net)
+        checkpoint.metadata[Checkpoint.randomStreamsKey] = "{\"drop\": 7}"
+        #expect {
+            try checkpoint.restore(into: Net(weightSeed: 1, dropoutSeed: 3))
+        } throws: { error in
+            guard case .invalidMetadata(_, let key, _) = error as? CheckpointError else { return false }
+            return key == Checkpoint.randomStreamsKey && "\(error)".contains(Checkpoint.randomStreamsKey)
+        }
+    }
 }
