@@ -11,7 +11,7 @@ extension ExperimentSpec {
         o["seed"] = .int(seed)
         o["priority"] = .int(priority)
         if let startFrom { o["start_from"] = .string(startFrom.path) }
-        o["data"] = Self.slot(data, selector: "dataset")
+        o["data"] = Self.slot(data, selector: "dataset", extra: ["augment": .object(Self.encoded(augment))])
         o["model"] = Self.slot(model, selector: "plugin")
         if let optimizer { o["optimizer"] = Self.tree(optimizer) }
         if let train {

@@ -16,6 +16,8 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var startFrom: URL?
     /// The dataset plugin (`data:` slot).
     public var data: PluginUse
+    /// The image transforms of the `data:` slot's `augment:` mapping; none by default.
+    public var augment = DataAugmentation()
     /// The model plugin (`model:` slot).
     public var model: PluginUse
     /// The optimizer and its schedule; nil when nothing trains with the top-level optimizer.
@@ -39,7 +41,7 @@ public struct ExperimentSpec: Sendable, Equatable {
             rhs.name, rhs.seed, rhs.priority, rhs.startFrom, rhs.data, rhs.model
         )
             && (lhs.optimizer, lhs.train, lhs.stages, lhs.eval) == (rhs.optimizer, rhs.train, rhs.stages, rhs.eval)
-            && (lhs.checkpoint, lhs.resources) == (rhs.checkpoint, rhs.resources)
+            && (lhs.augment, lhs.checkpoint, lhs.resources) == (rhs.augment, rhs.checkpoint, rhs.resources)
     }
 }
 

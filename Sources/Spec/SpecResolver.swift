@@ -44,9 +44,13 @@ struct SpecResolver {
             SpecHeader.self, user: headerValues, node: root, at: .root, otherKeys: Self.sectionKeys,
             paths: { try runPolicy.resolve($0, relativeTo: directory, requirement: $1).path })
 
-        let data = section("data", in: root, required: true).flatMap {
-            plugin(in: $0, at: "data", selector: "dataset", kinds: [.dataset])
+        let dataNode = section("data", in: root, required: true)
+        let data = dataNode.flatMap {
+            plugin(in: $0, at: "data", selector: "dataset", kinds: [.dataset], reserved: ["augment"])
         }
+        let augmentNode = dataNode.flatMap { section("augment", in: $0, at: "data", required: false) }
+        let augment = configure(
+            DataAugmentation.self, user: augmentNode?.object() ?? [:], node: augmentNode, at: "data.augment")
         let model = section("model", in: root, required: true).flatMap {
             plugin(in: $0, at: "model", selector: "plugin", kinds: [.model])
         }
@@ -78,12 +82,13 @@ struct SpecResolver {
         let resources = configure(
             ResourceHints.self, user: resourcesNode?.object() ?? [:], node: resourcesNode, at: "resources")
 
-        guard problems.isEmpty, let header, let data, let model, let eval, let checkpoint, let resources else {
+        guard problems.isEmpty, let header, let data, let augment, let model, let eval, let checkpoint, let resources
+        else {
             return nil
         }
         return ExperimentSpec(
             name: header.name, seed: header.seed, priority: header.priority,
-            startFrom: header.startFrom.map { URL(fileURLWithPath: $0) }, data: data, model: model,
+            startFrom: header.startFrom.map { URL(fileURLWithPath: $0) }, data: data, augment: augment, model: model,
             optimizer: optimizer,
             train: train, stages: stages, eval: eval, checkpoint: checkpoint, resources: resources, source: source)
     }

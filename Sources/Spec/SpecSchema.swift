@@ -14,7 +14,10 @@ public enum SpecSchema {
     public static func schema(for registry: PluginRegistry) -> ConfigValue {
         let header = fields(SpecHeader.self)
         var properties = objectProperties(header, prefix: "").properties
-        properties["data"] = slot(registry.plugins(of: .dataset).map { plugin($0, selector: "dataset") })
+        properties["data"] = slot(
+            registry.plugins(of: .dataset).map {
+                plugin($0, selector: "dataset", extra: ["augment": ["$ref": "#/$defs/augment"]])
+            })
         properties["model"] = slot(registry.plugins(of: .model).map { plugin($0, selector: "plugin") })
         properties["optimizer"] = ["$ref": "#/$defs/optimizer"]
         let loop = fields(TrainingLoop.self)
@@ -59,7 +62,12 @@ public enum SpecSchema {
             "required": ["data", "model"],
             "oneOf": [["required": ["train"]], ["required": ["stages"]]],
             "additionalProperties": false,
-            "$defs": ["optimizer": optimizerDef],
+            "$defs": [
+                "optimizer": optimizerDef,
+                "augment": section(
+                    DataAugmentation.self,
+                    description: "Image transforms: random crop and flip of training batches, normalisation of every split."),
+            ],
         ]
     }
 

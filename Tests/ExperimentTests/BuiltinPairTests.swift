@@ -39,6 +39,10 @@ import Testing
             minimumAccuracy: 0.15),
         Case(dataset: "data.npz", data: "dataset: data.npz, file: arrays.npz", minimumAccuracy: 0.6),
         Case(
+            dataset: "data.npy",
+            data: "dataset: data.npy, inputs: npy-x_train.npy, labels: npy-y_train.npy, test_inputs: npy-x_test.npy, "
+                + "test_labels: npy-y_test.npy", minimumAccuracy: 0.6),
+        Case(
             dataset: "data.csv", data: "dataset: data.csv, file: table.csv, label_column: species", minimumAccuracy: 0.6
         ),
         Case(
@@ -217,6 +221,8 @@ enum DataFiles {
             ("y_test.npy", FileBuilder.npy(descr: "<f4", shape: [60], payload: FileBuilder.float32LE(test.y)), false),
         ]
         dir.write("arrays.npz", FileBuilder.zip(entries))
+        // The same arrays as separate .npy files, for data.npy.
+        for entry in entries { dir.write("npy-\(entry.name)", entry.data) }
     }
 
     /// `table.csv`: two measurements and a text label that the first measurement decides.

@@ -14,7 +14,7 @@ import Testing
         #expect(
             Set(ids) == [
                 "data.blobs", "data.spirals", "data.images", "data.sbm", "data.text", "data.mnist", "data.cifar10",
-                "data.cifar100", "data.npz", "data.csv", "data.graph-files", "data.text-file", "model.mlp",
+                "data.cifar100", "data.npz", "data.npy", "data.csv", "data.graph-files", "data.text-file", "model.mlp",
                 "model.convnet", "model.resnet", "model.lkcnn", "model.gcn", "model.sage", "optim.sgd", "optim.adam",
                 "optim.adamw", "train.supervised", "eval.accuracy", "stage.prune-magnitude", "model.gpt",
                 "train.next-token", "eval.perplexity",

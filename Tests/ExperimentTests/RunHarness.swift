@@ -17,7 +17,7 @@ enum RunHarness {
     @discardableResult
     static func run(
         _ yaml: String, name: String = "spec", in dir: TemporaryDirectory, options: RunOptions = options,
-        stop: StopSignal = StopSignal()
+        stop: StopSignal = StopSignal(), catalog: PluginCatalog = catalog
     ) async -> (report: RunReport, folder: RunFolder) {
         let spec = dir.write("\(name).yaml", text: yaml)
         let runner = ExperimentRunner(catalog: catalog, options: options)

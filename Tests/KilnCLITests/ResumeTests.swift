@@ -10,11 +10,13 @@ import Testing
 /// Interrupted runs resume to bit-identical parameters: real `kiln` child processes, real signals.
 @Suite(.serialized) struct ResumeTests {
     /// Long enough (600 steps of a 768→128→6 MLP on 64 images, about half a second) that a run can be stopped
-    /// in the middle; two threads, so the parallel kernels are part of what must reproduce.
+    /// in the middle; two threads, so the parallel kernels are part of what must reproduce; random crops and
+    /// flips, so the augmentation stream is too.
     static let spec = """
         seed: 21
         data: {dataset: data.images, classes: 6, channels: 3, height: 16, width: 16,
-               train_per_class: 120, test_per_class: 20, difficulty: 0.5}
+               train_per_class: 120, test_per_class: 20, difficulty: 0.5,
+               augment: {crop_padding: 2, flip: 0.5, normalize: true}}
         model: {plugin: model.mlp, hidden: [128]}
         optimizer: {plugin: optim.adamw, lr: 0.002, schedule: {kind: cosine, warmup: 20}}
         train: {method: train.supervised, steps: 600, batch: 64, label_smoothing: 0.05}

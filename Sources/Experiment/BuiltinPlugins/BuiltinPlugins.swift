@@ -4,7 +4,7 @@ public enum BuiltinPlugins {
     public static let all: [any KilnPlugin.Type] = [
         // Datasets: generated, then loaded from files.
         BlobsPlugin.self, SpiralsPlugin.self, PatternImagesPlugin.self, SBMPlugin.self, SyntheticTextPlugin.self,
-        MNISTPlugin.self, CIFAR10Plugin.self, CIFAR100Plugin.self, NPZPlugin.self, CSVPlugin.self,
+        MNISTPlugin.self, CIFAR10Plugin.self, CIFAR100Plugin.self, NPZPlugin.self, NPYPlugin.self, CSVPlugin.self,
         GraphFilesPlugin.self, TextFilePlugin.self,
         // Models: on examples, on images, on a graph's nodes.
         MLPPlugin.self, ConvNetPlugin.self, ResNetPlugin.self, LargeKernelCNNPlugin.self, GCNPlugin.self,

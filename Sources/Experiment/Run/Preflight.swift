@@ -23,6 +23,11 @@ enum Preflight {
         {
             problems.append("model.plugin: '\(spec.model.id)' \(mismatch)" + suggestion(for: model.input, catalog))
         }
+        if let problem = augmentProblem(spec.augment, kind: kind, dataset: spec.data.id,
+            exampleShape: dataType.exampleShape(erased: spec.data.config))
+        {
+            problems.append("data.augment: " + problem)
+        }
         func check(_ use: PluginUse, at path: String) {
             guard let method = try? catalog.method(use.id) else { return }
             if !method.accepts.contains(kind) {
@@ -41,6 +46,25 @@ enum Preflight {
                 "stages: no stage trains and there is no start_from, so the model stays at its random start")
         }
         return problems
+    }
+
+    /// Why `augment` cannot apply to `dataset`'s examples (`exampleShape` nil when unknown before loading); nil
+    /// when it can or asks for nothing.
+    static func augmentProblem(_ augment: DataAugmentation, kind: DataKind, dataset: String, exampleShape: [Int]?)
+        -> String?
+    {
+        guard augment.isActive else { return nil }
+        guard kind == .labeled else {
+            return "image transforms need image examples [C, H, W], but '\(dataset)' gives \(kind.rawValue) data"
+        }
+        guard let shape = exampleShape else { return nil }
+        guard shape.count == 3 else {
+            return "image transforms need image examples [C, H, W], but '\(dataset)' gives examples of shape \(shape)"
+        }
+        if let mean = augment.mean, mean.count != shape[0] {
+            return "mean and std have \(mean.count) entries, but '\(dataset)' gives images with \(shape[0]) channels"
+        }
+        return nil
     }
 
     /// `; graph datasets: data.graph-files, data.sbm` after a graph model's mismatch; empty otherwise.

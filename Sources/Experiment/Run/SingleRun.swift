@@ -66,7 +66,7 @@ struct SingleRun {
         }
         if let problem = dataset.text?.windowingProblem { throw .plugin(id: spec.data.id, message: problem) }
         let input = try catalog.model(spec.model.id).input
-        guard let view = dataset.supervisedView(for: input) else {
+        guard var view = dataset.supervisedView(for: input) else {
             if let mismatch = input.mismatch(with: dataset.kind, exampleShape: nil, dataset: "'\(spec.data.id)'") {
                 throw .invalidSpec("model.plugin: '\(spec.model.id)' \(mismatch)")
             }
@@ -74,6 +74,17 @@ struct SingleRun {
                 "data.dataset: '\(spec.data.id)' gives \(dataset.kind.rawValue) data, which no supervised method "
                     + "can train on"
             )
+        }
+        if let problem = Preflight.augmentProblem(
+            spec.augment, kind: dataset.kind, dataset: spec.data.id, exampleShape: view.train.exampleShape)
+        {
+            throw .invalidSpec("data.augment: " + problem)
+        }
+        if let normalized = spec.augment.normalizing(view) {
+            view = normalized.data
+            context.logger.info(
+                "data normalised per channel",
+                metadata: ["mean": "\(normalized.mean)", "std": "\(normalized.std)"])
         }
         let task = TaskInfo(
             exampleShape: view.train.exampleShape, classCount: view.classCount, classNames: view.classNames,
@@ -147,7 +158,8 @@ struct SingleRun {
             methodID: method.id, optimizer: built, data: data, task: task, loop: loop,
             evaluators: try EvaluatorSet(spec.eval.evaluators, catalog: catalog, stream: streams.evaluation),
             evalEvery: spec.eval.every,
-            checkpoint: spec.checkpoint, masks: masks, batchStream: streams.batches, methodStream: streams.method,
+            checkpoint: spec.checkpoint, masks: masks, batchStream: streams.batches,
+            augmentation: spec.augment.batchTransforms, methodStream: streams.method,
             stepOffset: stepOffset, totalSteps: totalSteps, mirror: mirror)
     }
 }

@@ -38,6 +38,8 @@ final class TrainingSession {
     let keep: Int
     let masks: [String: Tensor]
     let batchStream: RandomGenerator
+    /// Random transforms of each training batch (`data.augment`'s crop and flip), drawn from the batch stream.
+    let augmentation: ImageAugmentation?
     var rng: RandomGenerator
     let stepOffset: Int
     let totalSteps: Int
@@ -49,8 +51,8 @@ final class TrainingSession {
         context: RunContext, work: WorkFolder, label: String, model: any Layer, modelID: String,
         method: any MethodPlugin, methodID: String, optimizer: any Optimizer, data: LabeledDataset, task: TaskInfo,
         loop: TrainingLoop, evaluators: EvaluatorSet, evalEvery: Int, checkpoint: CheckpointPolicy,
-        masks: [String: Tensor], batchStream: RandomGenerator, methodStream: RandomGenerator, stepOffset: Int = 0,
-        totalSteps: Int? = nil, mirror: (MetricsLog, Int)? = nil
+        masks: [String: Tensor], batchStream: RandomGenerator, augmentation: ImageAugmentation? = nil,
+        methodStream: RandomGenerator, stepOffset: Int = 0, totalSteps: Int? = nil, mirror: (MetricsLog, Int)? = nil
     ) {
         self.context = context
         self.work = work
@@ -69,6 +71,7 @@ final class TrainingSession {
         self.keep = checkpoint.keep
         self.masks = masks
         self.batchStream = batchStream
+        self.augmentation = augmentation
         self.rng = methodStream
         self.stepOffset = stepOffset
         self.totalSteps = totalSteps ?? loop.steps
@@ -88,7 +91,8 @@ final class TrainingSession {
         try work.create()
         guard data.train.count > 0 else { throw .plugin(id: methodID, message: "the training split is empty") }
         let store = CheckpointStore(runDirectory: work.url, keepLast: keep == 0 ? Int.max : keep)
-        var iterator = BatchIterator(split: data.train, batchSize: loop.batch, generator: batchStream)
+        var iterator = BatchIterator(
+            split: data.train, batchSize: loop.batch, augmentation: augmentation, generator: batchStream)
         var step = 0
         if let checkpoint = try latestCheckpoint(in: store) {
             iterator = try restore(checkpoint, split: data.train)
@@ -248,7 +252,7 @@ final class TrainingSession {
                 throw CheckpointError.incompatible(
                     path: checkpoint.source?.path ?? "", reason: "batch position past the split")
             }
-            return BatchIterator(split: split, batchSize: loop.batch, state: position)
+            return BatchIterator(split: split, batchSize: loop.batch, augmentation: augmentation, state: position)
         } catch {
             throw .runFolder("cannot resume from \(checkpoint.source?.path ?? "checkpoint"): \(error)")
         }

@@ -38,19 +38,62 @@ struct NPZPlugin: DatasetPlugin {
             return t
         }
         let train = try LabelCheck.split(inputs: array(c.trainInputs), labels: array(c.trainLabels), file: url.path)
-        let name = url.deletingPathExtension().lastPathComponent
-        if arrays[c.testInputs] != nil || arrays[c.testLabels] != nil {
-            let test = try LabelCheck.split(inputs: array(c.testInputs), labels: array(c.testLabels), file: url.path)
-            guard test.exampleShape == train.exampleShape else {
-                throw DatasetError.shapeMismatch(
-                    file: url.path, detail: "test examples \(test.exampleShape), training \(train.exampleShape)")
-            }
-            return .labeled(
-                LabeledDataset(name: name, train: train, test: test, classCount: LabelCheck.classCount(train, test)))
-        }
+        let test =
+            arrays[c.testInputs] != nil || arrays[c.testLabels] != nil
+            ? try LabelCheck.split(inputs: array(c.testInputs), labels: array(c.testLabels), file: url.path) : nil
         return .labeled(
-            LabeledDataset.splitting(
-                name: name, train, testFraction: c.testFraction, classCount: LabelCheck.classCount(train), using: &rng))
+            try LabelCheck.dataset(
+                name: url.deletingPathExtension().lastPathComponent, train: train, test: test,
+                testFraction: c.testFraction, file: url.path, using: &rng))
+    }
+}
+
+/// `data.npy`: inputs and class ids in separate NumPy `.npy` files (`np.save`), with optional test files.
+struct NPYPlugin: DatasetPlugin {
+    struct Config: PluginConfig {
+        var inputs = ""
+        var labels = ""
+        var testInputs: String? = nil
+        var testLabels: String? = nil
+        var testFraction = 0.2
+        static let documentation: [String: FieldDoc] = [
+            "inputs": FieldDoc(
+                "The .npy file of training inputs [N, ...] (images [N, C, H, W]), relative to the spec, inside the "
+                    + "data roots.", required: true, path: .existingFile),
+            "labels": FieldDoc(
+                "The .npy file of training class ids [N] (non-negative integers).", required: true,
+                path: .existingFile),
+            "test_inputs": FieldDoc(
+                "The .npy file of test inputs; without it test_fraction of the training arrays is held out.",
+                type: .string, path: .existingFile),
+            "test_labels": FieldDoc("The .npy file of test class ids.", type: .string, path: .existingFile),
+            "test_fraction": FieldDoc(
+                "Share held out for testing when there are no test files.", range: FieldRange.greaterThan(0).below(1)),
+        ]
+        func validate(_ v: inout ConfigValidator) {
+            v.check(
+                (testInputs == nil) == (testLabels == nil), key: testInputs == nil ? "test_inputs" : "test_labels",
+                "test_inputs and test_labels are given together")
+        }
+    }
+    static let descriptor = PluginDescriptor(
+        id: "data.npy", kind: .dataset, version: "1.0.0",
+        summary: "Inputs and class ids from NumPy .npy files, one array per file", config: Config.self)
+    static let provides = DataKind.labeled
+    static func makeDataset(_ c: Config, using rng: inout RandomGenerator) throws -> Dataset {
+        func split(_ inputs: String, _ labels: String) throws -> DataSplit {
+            try LabelCheck.split(
+                inputs: NumPy.readNPY(URL(fileURLWithPath: inputs)), labels: NumPy.readNPY(URL(fileURLWithPath: labels)),
+                file: "\(inputs) and \(labels)")
+        }
+        let train = try split(c.inputs, c.labels)
+        var test: DataSplit?
+        if let testInputs = c.testInputs, let testLabels = c.testLabels { test = try split(testInputs, testLabels) }
+        let url = URL(fileURLWithPath: c.inputs)
+        return .labeled(
+            try LabelCheck.dataset(
+                name: url.deletingPathExtension().lastPathComponent, train: train, test: test,
+                testFraction: c.testFraction, file: url.path, using: &rng))
     }
 }
 
@@ -133,6 +176,23 @@ enum LabelCheck {
                 file: file, line: nil, detail: "label \(labels.scalars[bad]) at index \(bad) is not a class id")
         }
         return DataSplit(inputs: inputs, labels: labels)
+    }
+
+    /// A dataset of `train` and `test` (same example shape), or of `train` split with `testFraction` held out
+    /// when there is no test split.
+    static func dataset(
+        name: String, train: DataSplit, test: DataSplit?, testFraction: Double, file: String,
+        using rng: inout RandomGenerator
+    ) throws -> LabeledDataset {
+        guard let test else {
+            return LabeledDataset.splitting(
+                name: name, train, testFraction: testFraction, classCount: classCount(train), using: &rng)
+        }
+        guard test.exampleShape == train.exampleShape else {
+            throw DatasetError.shapeMismatch(
+                file: file, detail: "test examples \(test.exampleShape), training \(train.exampleShape)")
+        }
+        return LabeledDataset(name: name, train: train, test: test, classCount: classCount(train, test))
     }
 
     /// One more than the largest label, at least 2.
