@@ -1,6 +1,6 @@
 public import Foundation
 public import PluginAPI
-import Spec
+public import Spec
 import Synchronization
 
 /// The daemon's real spec check: the `Spec` target's loader, against the plugins this `kiln` was built
@@ -14,20 +14,36 @@ import Synchronization
 /// budget): every plugin id would be unknown, so such a `kiln` accepts any well-formed YAML and leaves
 /// the rest to the child. `kiln serve` logs a warning when it starts that way.
 public final class SpecLoaderValidator: SpecValidating {
+    /// Every problem of a load's result, the loader's and any found by checking the plugins against each other
+    /// (which needs the plugins' code, not only their descriptors: `kiln` passes Experiment's preflight).
+    public typealias ProblemFinder = @Sendable (Result<LoadedSpec, SpecError>) -> [SpecProblem]
+
     private let loader: Mutex<SpecLoader>
     private let dropDirectory: URL
+    private let findProblems: ProblemFinder
 
     /// Problem kinds found before any plugin is consulted.
     static let readingKinds: Set<SpecProblem.Kind> = [.unreadable, .tooLarge, .aliasBudget, .syntax]
 
-    /// A validator for specs in `dropDirectory`, checking against `registry`.
-    public init(registry: PluginRegistry, dropDirectory: URL, dataRoots: [String]) {
+    /// A validator for specs in `dropDirectory`, checking against `registry`; `findProblems` defaults to the
+    /// loader's problems alone.
+    public init(
+        registry: PluginRegistry, dropDirectory: URL, dataRoots: [String],
+        findProblems: @escaping ProblemFinder = SpecLoaderValidator.loaderProblems
+    ) {
         let drop = dropDirectory.standardizedFileURL
         self.dropDirectory = drop
+        self.findProblems = findProblems
         loader = Mutex(
             SpecLoader(
                 registry: registry, dataRoots: dataRoots.map { URL(fileURLWithPath: $0, isDirectory: true) },
                 runRoots: [drop]))
+    }
+
+    /// The loader's problems alone.
+    public static func loaderProblems(_ loaded: Result<LoadedSpec, SpecError>) -> [SpecProblem] {
+        if case .failure(let error) = loaded { return error.problems }
+        return []
     }
 
     /// True when no plugin is registered, so only YAML syntax is checked.
@@ -44,19 +60,19 @@ public final class SpecLoaderValidator: SpecValidating {
             return .invalid(problems: ["\(displayName(url)): the spec is not valid UTF-8 text"])
         }
         let loader = self.loader.withLock { $0 }
-        do {
-            switch try loader.load(yaml: text, file: displayURL(url)) {
+        let loaded = Result { () throws(SpecError) in try loader.load(yaml: text, file: displayURL(url)) }
+        var problems = findProblems(loaded)
+        if case .success(let spec) = loaded, problems.isEmpty {
+            switch spec {
             case .single(let spec): return .valid(priority: spec.priority)
             case .sweep(let plan): return .valid(priority: plan.children.first?.spec.priority ?? 0)
             }
-        } catch {
-            var problems = error.problems
-            if loader.registry.plugins.isEmpty {
-                problems = problems.filter { Self.readingKinds.contains($0.kind) }
-                if problems.isEmpty { return .valid }
-            }
-            return .invalid(problems: problems.map(\.description))
         }
+        if loader.registry.plugins.isEmpty {
+            problems = problems.filter { Self.readingKinds.contains($0.kind) }
+            if problems.isEmpty { return .valid }
+        }
+        return .invalid(problems: problems.map(\.description))
     }
 
     /// The spec as a URL relative to the drop directory, so problems read `name.yaml:3:5: ...` while

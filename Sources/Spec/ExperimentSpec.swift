@@ -6,6 +6,8 @@ public import PluginAPI
 /// Plugin configurations are held both as typed values (for the plugin's factory) and as trees (for
 /// `spec.resolved.yaml`); paths are absolute and already checked against the roots.
 public struct ExperimentSpec: Sendable, Equatable {
+    /// Where each key was written, when the spec was read from a file (not part of equality).
+    public var written: SpecSource? = nil
     /// The run's name; also its folder's name. Sweep children are `PARENT/NNN-key=value`.
     public var name: String
     /// Seed for every random generator of the run.

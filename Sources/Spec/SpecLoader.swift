@@ -86,7 +86,7 @@ public struct SpecLoader: Sendable {
         guard let sweepNode = root["sweep"] else {
             let spec = resolver.resolve(root, defaultName: defaultName)
             guard let spec, resolver.problems.isEmpty else {
-                throw SpecError(file: display, problems: resolver.problems)
+                throw SpecError(file: display, problems: resolver.problems, partial: resolver.plugins)
             }
             return .single(spec)
         }

@@ -92,12 +92,25 @@ public struct SpecError: Error, Sendable, Hashable, CustomStringConvertible {
     public var file: String
     /// Every problem, sorted by position; never empty.
     public var problems: [SpecProblem]
+    /// The plugins that resolved in spite of the problems (a single spec's), so that they can still be checked
+    /// against each other; not part of equality.
+    public var partial: SpecPlugins?
 
     /// An error holding `problems`, sorted and with exact repeats removed.
-    public init(file: String, problems: [SpecProblem]) {
+    public init(file: String, problems: [SpecProblem], partial: SpecPlugins? = nil) {
         self.file = file
         var seen = Set<SpecProblem>()
         self.problems = problems.sorted().filter { seen.insert($0).inserted }
+        self.partial = partial
+    }
+
+    /// Equal when they hold the same problems.
+    public static func == (lhs: Self, rhs: Self) -> Bool { (lhs.file, lhs.problems) == (rhs.file, rhs.problems) }
+
+    /// Hashes the file and the problems.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(file)
+        hasher.combine(problems)
     }
 
     /// One problem per line, as `kiln validate` prints them.

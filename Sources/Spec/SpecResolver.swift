@@ -13,6 +13,8 @@ struct SpecResolver {
     let dataPolicy: PathPolicy
     let runPolicy: PathPolicy
     var problems: [SpecProblem] = []
+    /// What resolved of the last spec, for checks across plugins when other parts have problems.
+    private(set) var plugins: SpecPlugins?
 
     /// The top-level keys that hold sections; anything else is a header key (name, seed, ...).
     static let sectionKeys = [
@@ -36,6 +38,8 @@ struct SpecResolver {
             )
             return nil
         }
+        let written = SpecSource(file: file, root: root)
+        plugins = SpecPlugins(source: written)
         var headerValues = root.object(excluding: Set(Self.sectionKeys))
         if headerValues["name"] == nil { headerValues["name"] = .string(defaultName) }
         let runPolicy = runPolicy
@@ -54,6 +58,8 @@ struct SpecResolver {
         let model = section("model", in: root, required: true).flatMap {
             plugin(in: $0, at: "model", selector: "plugin", kinds: [.model])
         }
+        plugins?.dataConfig = data?.config
+        plugins?.augment = augment
         let optimizerNode = section("optimizer", in: root, required: false)
         let optimizer = optimizerNode.flatMap { optimizerSpec(in: $0, at: "optimizer") }
         let trainNode = section("train", in: root, required: false)
@@ -87,7 +93,7 @@ struct SpecResolver {
             return nil
         }
         return ExperimentSpec(
-            name: header.name, seed: header.seed, priority: header.priority,
+            written: written, name: header.name, seed: header.seed, priority: header.priority,
             startFrom: header.startFrom.map { URL(fileURLWithPath: $0) }, data: data, augment: augment, model: model,
             optimizer: optimizer,
             train: train, stages: stages, eval: eval, checkpoint: checkpoint, resources: resources, source: source)

@@ -22,6 +22,16 @@ struct ServeProcessTests {
         let report = try String(
             contentsOf: fixture.run("typo").appendingPathComponent("validation.txt"), encoding: .utf8)
         #expect(report.contains("optim.adamm"), "\(report)")
+        // So is a misfit between plugins, which needs their code: the same check as `kiln validate`.
+        try fixture.drop("misfit", ServeFixture.spec().replacingOccurrences(of: "data.spirals", with: "data.text"))
+        let misfit = try await kiln(["wait", "misfit", "--drop", fixture.drop.path], in: fixture.root)
+        #expect(misfit.status == 4, "\(misfit.stdout)\(misfit.stderr)\n\(fixture.log())")
+        let misfitReport = try String(
+            contentsOf: fixture.run("misfit").appendingPathComponent("validation.txt"), encoding: .utf8)
+        #expect(
+            misfitReport.contains(
+                "misfit.yaml:5:17: train.method: 'train.supervised' trains on labeled or graph data, but 'data.text' "
+                    + "gives text data"), "\(misfitReport)")
         try fixture.drop("fine", ServeFixture.spec())
         #expect(try await kiln(["wait", "fine", "--drop", fixture.drop.path], in: fixture.root).status == 0)
         // Checking specs loaded nothing of the engine into the daemon either.

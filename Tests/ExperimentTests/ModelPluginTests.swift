@@ -184,17 +184,17 @@ import Testing
     @Test func validationRefusesModelsOnDataTheyCannotRead() {
         #expect(
             Self.validate("dataset: data.blobs, dims: 4", "plugin: model.convnet") == [
-                "spec.yaml: model.plugin: 'model.convnet' needs images [C, H, W], but 'data.blobs' gives examples of "
+                "spec.yaml:2:17: model.plugin: 'model.convnet' needs images [C, H, W], but 'data.blobs' gives examples of "
                     + "shape [4]"
             ])
         #expect(
             Self.validate("dataset: data.sbm", "plugin: model.resnet") == [
-                "spec.yaml: model.plugin: 'model.resnet' needs images [C, H, W], but 'data.sbm' gives a graph (node "
+                "spec.yaml:2:17: model.plugin: 'model.resnet' needs images [C, H, W], but 'data.sbm' gives a graph (node "
                     + "feature vectors)"
             ])
         #expect(
             Self.validate("dataset: data.spirals", "plugin: model.gcn") == [
-                "spec.yaml: model.plugin: 'model.gcn' classifies the nodes of a graph, but 'data.spirals' gives labeled "
+                "spec.yaml:2:17: model.plugin: 'model.gcn' classifies the nodes of a graph, but 'data.spirals' gives labeled "
                     + "examples, not a graph; graph datasets: data.graph-files, data.sbm"
             ])
         #expect(Self.validate("dataset: data.images", "plugin: model.lkcnn") == [])

@@ -46,7 +46,7 @@ import Testing
         #expect(result.status == 2)
         #expect(
             result.stdout
-                == "blobs.yaml: model.plugin: 'model.sage' classifies the nodes of a graph, but 'data.blobs' gives "
+                == "blobs.yaml:2:17: model.plugin: 'model.sage' classifies the nodes of a graph, but 'data.blobs' gives "
                 + "labeled examples, not a graph; graph datasets: data.graph-files, data.sbm\n")
     }
 }

@@ -58,8 +58,20 @@ import Testing
         #expect(result.status == 2)
         #expect(
             result.stdout
-                == "text.yaml: train.method: 'train.supervised' trains on labeled or graph data, but 'data.text' gives text data\n"
+                == "text.yaml:4:17: train.method: 'train.supervised' trains on labeled or graph data, but 'data.text' "
+                + "gives text data\n"
         )
+        // With a typo elsewhere, both come in the one report, each at its position.
+        try dir.write("both.yaml", Self.valid.replacingOccurrences(of: "data.spirals", with: "data.text")
+            .replacingOccurrences(of: "hidden", with: "hiden"))
+        let both = try await KilnProcess.run(["validate", "both.yaml"], in: dir.url)
+        #expect(both.status == 2)
+        #expect(
+            both.stdout.split(separator: "\n") == [
+                "both.yaml:2:28: model.hiden: unknown key 'hiden'; did you mean 'hidden'?",
+                "both.yaml:4:17: train.method: 'train.supervised' trains on labeled or graph data, but 'data.text' "
+                    + "gives text data",
+            ], "\(both.stdout)")
     }
 
     @Test func pathsOutsideTheDataRootsAndMissingFilesAreInvalid() async throws {

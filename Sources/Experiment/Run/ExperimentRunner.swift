@@ -80,18 +80,10 @@ public struct ExperimentRunner: Sendable {
 
     private func load(_ url: URL) -> Loaded {
         let loader = SpecLoader(registry: catalog.registry, dataRoots: options.dataRoots, runRoots: options.runRoots)
-        let loaded: LoadedSpec
-        do throws(SpecError) { loaded = try loader.load(contentsOf: url) } catch {
-            return .failure(error.problems.map(\.description))
-        }
-        var problems: [String] = []
-        var seen = Set<String>()
-        for spec in loaded.runs {
-            for problem in Preflight.problems(spec, catalog: catalog) where seen.insert(problem).inserted {
-                problems.append("\(url.relativePath): \(problem)")
-            }
-        }
-        return problems.isEmpty ? .success(loaded) : .failure(problems)
+        let loaded = Result { () throws(SpecError) in try loader.load(contentsOf: url) }
+        let problems = Preflight.allProblems(loaded, catalog: catalog)
+        guard problems.isEmpty, case .success(let spec) = loaded else { return .failure(problems.map(\.description)) }
+        return .success(spec)
     }
 
     /// Records an invalid spec in its run folder (`failed`, `invalid_spec`, the report in `validation.txt`)

@@ -1,49 +1,69 @@
+import Foundation
 import PluginAPI
-import Spec
+public import Spec
 
-/// Checks a valid spec's plugins against each other before anything runs: what the loader cannot see because it
+/// Checks a spec's plugins against each other before anything runs: what the loader cannot see because it
 /// knows only descriptors (a text dataset under a method that trains on labeled examples, a graph model on
-/// vectors, an image model on a dataset whose configuration says it gives vectors).
-enum Preflight {
-    /// One line per problem, `key.path: message`; empty when the plugins fit together.
-    static func problems(_ spec: ExperimentSpec, catalog: PluginCatalog) -> [String] {
-        var problems: [String] = []
-        guard let dataType = try? catalog.dataset(spec.data.id) else {
-            return ["data.dataset: '\(spec.data.id)' is not a dataset plugin compiled into this kiln"]
+/// vectors, an image model on a dataset whose configuration says it gives vectors, image transforms on vectors).
+///
+/// Works on whatever resolved, so a spec with a typo elsewhere still has these problems reported in the same pass,
+/// each at the file, line and column of the plugin it concerns.
+public enum Preflight {
+    /// Every problem of a loaded or rejected spec: the loader's, then its plugins against each other (a sweep's
+    /// children's shared misfits once), sorted by position. Empty for a spec that can run. `kiln run`,
+    /// `kiln validate` and the daemon's spec check all report this list.
+    public static func allProblems(_ loaded: Result<LoadedSpec, SpecError>, catalog: PluginCatalog) -> [SpecProblem] {
+        switch loaded {
+        case .failure(let error):
+            let crossChecks = error.partial.map { problems($0, catalog: catalog) } ?? []
+            return SpecError(file: error.file, problems: error.problems + crossChecks).problems
+        case .success(let spec):
+            let found = spec.runs.flatMap { problems($0, catalog: catalog) }
+            return found.isEmpty ? [] : SpecError(file: found[0].file, problems: found).problems
         }
-        let kind = dataType.provides
-        let methodUses = (spec.train.map { [$0.method] } ?? []) + spec.stages.map(\.plugin).filter { $0.kind == .method }
-        let methods = methodUses.compactMap { try? catalog.method($0.id) }
-        // Text under a supervised method: the method's refusal below says it best; one line is enough.
-        let methodRefusesText = kind == .text && methods.contains { !$0.accepts.contains(.text) }
-        if let model = try? catalog.model(spec.model.id), !methodRefusesText,
-            let mismatch = model.input.mismatch(
-                with: kind, exampleShape: dataType.exampleShape(erased: spec.data.config),
-                dataset: "'\(spec.data.id)'")
-        {
-            problems.append("model.plugin: '\(spec.model.id)' \(mismatch)" + suggestion(for: model.input, catalog))
-        }
-        if let problem = augmentProblem(spec.augment, kind: kind, dataset: spec.data.id,
-            exampleShape: dataType.exampleShape(erased: spec.data.config))
-        {
-            problems.append("data.augment: " + problem)
-        }
-        func check(_ use: PluginUse, at path: String) {
-            guard let method = try? catalog.method(use.id) else { return }
-            if !method.accepts.contains(kind) {
-                let accepted = method.accepts.sorted().map(\.rawValue).joined(separator: " or ")
-                problems.append(
-                    "\(path): '\(use.id)' trains on \(accepted) data, but '\(spec.data.id)' gives \(kind.rawValue) data"
-                )
-            }
-        }
-        if let train = spec.train { check(train.method, at: "train.method") }
-        for (i, stage) in spec.stages.enumerated() where stage.plugin.kind == .method {
-            check(stage.plugin, at: "stages[\(i)].plugin")
-        }
+    }
+
+    /// The problems of a spec that resolved in full; empty when its plugins fit together.
+    public static func problems(_ spec: ExperimentSpec, catalog: PluginCatalog) -> [SpecProblem] {
+        let source = spec.written ?? SpecSource.unlocated(file: spec.source.lastPathComponent)
+        var problems = problems(SpecPlugins(spec, source: source), catalog: catalog)
         if spec.train == nil && !spec.stages.contains(where: { $0.plugin.kind == .method }) && spec.startFrom == nil {
             problems.append(
-                "stages: no stage trains and there is no start_from, so the model stays at its random start")
+                source.problem(
+                    .invalidValue, at: "stages",
+                    "no stage trains and there is no start_from, so the model stays at its random start"))
+        }
+        return problems
+    }
+
+    /// The problems among the plugins that resolved.
+    public static func problems(_ plugins: SpecPlugins, catalog: PluginCatalog) -> [SpecProblem] {
+        let source = plugins.source
+        guard let dataID = plugins.dataID, let dataType = try? catalog.dataset(dataID) else { return [] }
+        var problems: [SpecProblem] = []
+        let kind = dataType.provides
+        let exampleShape = plugins.dataConfig.flatMap { dataType.exampleShape(erased: $0) }
+        let methods = plugins.methods.compactMap { entry in (try? catalog.method(entry.id)).map { (entry, $0) } }
+        // Text under a supervised method: the method's refusal below says it best; one problem is enough.
+        let methodRefusesText = kind == .text && methods.contains { !$0.1.accepts.contains(.text) }
+        if let modelID = plugins.modelID, let model = try? catalog.model(modelID), !methodRefusesText,
+            let mismatch = model.input.mismatch(with: kind, exampleShape: exampleShape, dataset: "'\(dataID)'")
+        {
+            problems.append(
+                source.problem(
+                    .invalidValue, at: "model.plugin", "'\(modelID)' \(mismatch)" + suggestion(for: model.input, catalog)))
+        }
+        if let augment = plugins.augment,
+            let problem = augmentProblem(augment, kind: kind, dataset: dataID, exampleShape: exampleShape)
+        {
+            problems.append(source.problem(.invalidValue, at: "data.augment", problem))
+        }
+        for (entry, method) in methods where !method.accepts.contains(kind) {
+            let accepted = method.accepts.sorted().map(\.rawValue).joined(separator: " or ")
+            problems.append(
+                source.problem(
+                    .invalidValue, at: entry.path,
+                    "'\(entry.id)' trains on \(accepted) data, but '\(dataID)' gives \(kind.rawValue) data"))
         }
         return problems
     }

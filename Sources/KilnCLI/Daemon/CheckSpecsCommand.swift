@@ -19,9 +19,10 @@ struct CheckSpecsCommand: ParsableCommand {
     var idleSeconds: Double = 60
 
     func run() throws {
+        let catalog = try CLIPlugins.current
         let validator = SpecLoaderValidator(
-            registry: try CLIPlugins.current.registry, dropDirectory: URL(fileURLWithPath: drop, isDirectory: true),
-            dataRoots: [])
+            registry: catalog.registry, dropDirectory: URL(fileURLWithPath: drop, isDirectory: true), dataRoots: [],
+            findProblems: { Preflight.allProblems($0, catalog: catalog) })
         var roots: [String] = []
         var pipe = LinePipe(input: 0, output: 1)
         let idle = Duration.seconds(max(0.1, idleSeconds))

@@ -38,10 +38,11 @@ struct ServeCommand: AsyncParsableCommand {
         if ProcessInfo.processInfo.environment["KILN_SERVE_IN_PROCESS"] != "1", let daemon = Self.daemonBeside(kiln) {
             try Self.become(daemon, kiln: kiln)
         }
-        let registry = try CLIPlugins.current.registry
+        let catalog = try CLIPlugins.current
         try await ServeMain.run(options, runExecutable: kiln) { settings, _ in
             SpecLoaderValidator(
-                registry: registry, dropDirectory: settings.dropDirectoryURL, dataRoots: settings.dataRoots)
+                registry: catalog.registry, dropDirectory: settings.dropDirectoryURL, dataRoots: settings.dataRoots,
+                findProblems: { Preflight.allProblems($0, catalog: catalog) })
         }
     }
 
