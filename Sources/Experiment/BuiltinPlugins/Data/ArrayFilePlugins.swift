@@ -42,9 +42,7 @@ struct NPZPlugin: DatasetPlugin {
             arrays[c.testInputs] != nil || arrays[c.testLabels] != nil
             ? try LabelCheck.split(inputs: array(c.testInputs), labels: array(c.testLabels), file: url.path) : nil
         return .labeled(
-            try LabelCheck.dataset(
-                name: url.deletingPathExtension().lastPathComponent, train: train, test: test,
-                testFraction: c.testFraction, file: url.path, using: &rng))
+            try LabelCheck.dataset(from: url, train: train, test: test, testFraction: c.testFraction, using: &rng))
     }
 }
 
@@ -91,9 +89,7 @@ struct NPYPlugin: DatasetPlugin {
         if let testInputs = c.testInputs, let testLabels = c.testLabels { test = try split(testInputs, testLabels) }
         let url = URL(fileURLWithPath: c.inputs)
         return .labeled(
-            try LabelCheck.dataset(
-                name: url.deletingPathExtension().lastPathComponent, train: train, test: test,
-                testFraction: c.testFraction, file: url.path, using: &rng))
+            try LabelCheck.dataset(from: url, train: train, test: test, testFraction: c.testFraction, using: &rng))
     }
 }
 
@@ -178,19 +174,19 @@ enum LabelCheck {
         return DataSplit(inputs: inputs, labels: labels)
     }
 
-    /// A dataset of `train` and `test` (same example shape), or of `train` split with `testFraction` held out
-    /// when there is no test split.
+    /// A dataset named after `file` of `train` and `test` (same example shape), or of `train` split with
+    /// `testFraction` held out when there is no test split.
     static func dataset(
-        name: String, train: DataSplit, test: DataSplit?, testFraction: Double, file: String,
-        using rng: inout RandomGenerator
+        from file: URL, train: DataSplit, test: DataSplit?, testFraction: Double, using rng: inout RandomGenerator
     ) throws -> LabeledDataset {
+        let name = file.deletingPathExtension().lastPathComponent
         guard let test else {
             return LabeledDataset.splitting(
                 name: name, train, testFraction: testFraction, classCount: classCount(train), using: &rng)
         }
         guard test.exampleShape == train.exampleShape else {
             throw DatasetError.shapeMismatch(
-                file: file, detail: "test examples \(test.exampleShape), training \(train.exampleShape)")
+                file: file.path, detail: "test examples \(test.exampleShape), training \(train.exampleShape)")
         }
         return LabeledDataset(name: name, train: train, test: test, classCount: classCount(train, test))
     }
