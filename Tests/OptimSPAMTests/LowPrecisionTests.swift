@@ -83,12 +83,12 @@ import Testing
         config.hidden = [16]
         config.groupSize = 16
         let task = TaskInfo(exampleShape: [2], classCount: 2)
-        let error = #expect(throws: RunError.self) {
-            try LowPrecisionMLPPlugin.makeModel(config, task: task, using: &rng)
-        }
         #expect(
-            error?.description.contains("does not divide the 2 inputs of layer 0; set quantize_input: false") == true,
-            "\(String(describing: error))")
+            throws: ConfigurationMismatch(
+                key: "group_size",
+                message: "16 does not divide the 2 inputs of layer 0; set quantize_input: false to keep the first "
+                    + "layer in full precision")
+        ) { try LowPrecisionMLPPlugin.makeModel(config, task: task, using: &rng) }
         config.quantizeInput = false
         let model = try LowPrecisionMLPPlugin.makeModel(config, task: task, using: &rng)
         let linears = model.namedModules().compactMap { $0.module as? Linear }

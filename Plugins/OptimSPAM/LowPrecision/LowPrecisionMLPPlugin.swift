@@ -62,9 +62,9 @@ public struct LowPrecisionMLPPlugin: ModelPlugin {
                 if i == 0 && !c.quantizeInput { continue }
                 if i == linears.count - 1 && !c.quantizeOutput { continue }
                 guard quantization.fits(inputWidth: linear.inputs) else {
-                    throw RunError.plugin(
-                        id: descriptor.id,
-                        message: "group_size \(c.groupSize) does not divide the \(linear.inputs) inputs of layer \(i)"
+                    throw ConfigurationMismatch(
+                        key: "group_size",
+                        message: "\(c.groupSize) does not divide the \(linear.inputs) inputs of layer \(i)"
                             + (i == 0 ? "; set quantize_input: false to keep the first layer in full precision" : ""))
                 }
                 linear.quantization = quantization
