@@ -108,7 +108,9 @@ let package = Package(
         .testTarget(name: "SpecTests", dependencies: ["Spec", "PluginAPI"], swiftSettings: strict),
         .testTarget(
             name: "ExperimentTests",
-            dependencies: ["Experiment", "TestSupport", "TensorNN", "PluginAPI", "Spec"], swiftSettings: strict),
+            // The method plugins too, only to check every shipped plugin's defaults (PluginDefaultsTests).
+            dependencies: ["Experiment", "TestSupport", "TensorNN", "PluginAPI", "Spec", "OptimSPAM", "Robustness"],
+            swiftSettings: strict),
         .testTarget(
             name: "OptimSPAMTests",
             dependencies: ["OptimSPAM", "TensorEngine", "TensorNN", "Experiment", "PluginAPI", "Spec"],

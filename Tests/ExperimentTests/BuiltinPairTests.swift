@@ -75,6 +75,63 @@ import Testing
         #expect(RunHarness.lines(folder, "metrics.jsonl").count >= 2)
     }
 
+    /// A model other than `model.mlp` on a file loader: the loader's examples are what the model reads.
+    struct ModelCase: CustomTestStringConvertible, Sendable {
+        let model: String
+        let dataset: String
+        /// The `data:` and `model:` mappings' bodies.
+        let data: String
+        let modelBody: String
+        /// The `train:` mapping's body and the evaluator whose metric `result.json` must hold.
+        var train = "method: train.supervised, steps: 12, batch: 16"
+        var evaluator = "eval.accuracy"
+        var metric = "test.accuracy"
+        var testDescription: String { "\(model) on \(dataset)" }
+    }
+
+    static let modelCases: [ModelCase] = [
+        ModelCase(
+            model: "model.convnet", dataset: "data.mnist", data: "dataset: data.mnist, directory: mnist",
+            modelBody: "plugin: model.convnet, channels: [8, 16], strides: [1, 2]"),
+        ModelCase(
+            model: "model.convnet", dataset: "data.cifar10", data: "dataset: data.cifar10, directory: cifar10",
+            modelBody: "plugin: model.convnet, channels: [8, 16], strides: [2, 2]"),
+        ModelCase(
+            model: "model.gcn", dataset: "data.graph-files",
+            data: "dataset: data.graph-files, edges: g/edges.txt, features: g/features.txt, labels: g/labels.txt",
+            modelBody: "plugin: model.gcn, hidden: 16", train: "method: train.supervised, steps: 12, batch: 1000"),
+        ModelCase(
+            model: "model.sage", dataset: "data.graph-files",
+            data: "dataset: data.graph-files, edges: g/edges.txt, features: g/features.txt, labels: g/labels.txt",
+            modelBody: "plugin: model.sage, hidden: 16", train: "method: train.supervised, steps: 12, batch: 1000"),
+        ModelCase(
+            model: "model.gpt", dataset: "data.text-file",
+            data: "dataset: data.text-file, file: story.txt, context: 16, stride: 4",
+            modelBody: "plugin: model.gpt, layers: 1, d_model: 16, heads: 2, context: 16",
+            train: "method: train.next-token, steps: 12, batch: 8", evaluator: "eval.perplexity",
+            metric: "test.perplexity"),
+    ]
+
+    @Test(arguments: modelCases) func modelsTrainOnTheFileLoaders(_ c: ModelCase) async throws {
+        let dir = TemporaryDirectory()
+        try DataFiles.writeAll(in: dir)
+        dir.write("story.txt", text: String(repeating: "Once upon a time the kiln was warm. ", count: 40))
+        let (report, folder) = await RunHarness.run(
+            """
+            seed: 5
+            data: {\(c.data)}
+            model: {\(c.modelBody)}
+            optimizer: {plugin: optim.adam, lr: 0.01}
+            train: {\(c.train)}
+            eval: {every: 0, evaluators: [\(c.evaluator)]}
+            """, in: dir)
+        #expect(report.state == .succeeded, "\(c.testDescription): \(report.message)")
+        let metrics = RunHarness.finalMetrics(folder)
+        let value = try #require(metrics[c.metric], "\(c.testDescription): no \(c.metric) in \(metrics)")
+        #expect(value.isFinite, "\(c.testDescription): \(c.metric) = \(value)")
+        #expect(try RunHarness.status(folder).step == 12)
+    }
+
     @Test func textDatasetsLoadButNoSupervisedMethodTakesThem() async throws {
         let dir = TemporaryDirectory()
         dir.write("story.txt", text: String(repeating: "Once upon a time the kiln was warm. ", count: 20))

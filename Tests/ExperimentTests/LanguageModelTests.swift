@@ -137,12 +137,12 @@ import Testing
         var rng = RandomGenerator(seed: 1)
         var config = GPTPlugin.Config()
         config.context = 64
-        #expect(throws: RunError.plugin(
-            id: "model.gpt",
-            message: "context 64 is shorter than the data's windows of 128 bytes; set model.context to at least the "
-                + "data's context")
+        #expect(
+            throws: ConfigurationMismatch(
+                key: "context",
+                message: "64 is shorter than the data's windows of 128 bytes; set it to at least the data's context")
         ) { try GPTPlugin.makeModel(config, task: TaskInfo(exampleShape: [129], classCount: 256), using: &rng) }
-        #expect(throws: RunError.self) {
+        #expect(throws: ConfigurationMismatch.self) {
             try GPTPlugin.makeModel(config, task: TaskInfo(exampleShape: [2], classCount: 3), using: &rng)
         }
     }

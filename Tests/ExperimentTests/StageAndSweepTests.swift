@@ -54,6 +54,47 @@ import Testing
         #expect(try RunHarness.status(folder).step == 100)
     }
 
+    @Test func twoPruningStagesInARowMergeTheirMasks() async throws {
+        let dir = TemporaryDirectory()
+        let (report, folder) = await RunHarness.run(
+            """
+            seed: 4
+            data: {dataset: data.blobs, classes: 3, dims: 6, train_per_class: 100, test_per_class: 40}
+            model: {plugin: model.mlp, hidden: [32]}
+            optimizer: {plugin: optim.adam, lr: 0.01}
+            stages:
+              - {plugin: train.supervised, name: train, steps: 40, batch: 32}
+              - {plugin: stage.prune-magnitude, name: light, sparsity: 0.3}
+              - {plugin: stage.prune-magnitude, name: heavy, sparsity: 0.6}
+              - {plugin: train.supervised, name: finetune, steps: 30, batch: 32}
+            eval: {every: 10, evaluators: [eval.accuracy]}
+            """, name: "twice", in: dir)
+        #expect(report.state == .succeeded, "\(report.message)")
+        func tensors(_ stage: String, _ file: String) throws -> [String: Tensor] {
+            try SafeTensors.read(from: folder.stage(stage).url.appendingPathComponent(file)).tensors
+        }
+        let names = ["layers.0.weight", "layers.2.weight"]
+        func zeros(_ t: [String: Tensor]) -> [[Bool]] { names.map { t[$0]?.scalars.map { $0 == 0 } ?? [] } }
+        func sparsity(_ z: [[Bool]]) -> Double {
+            Double(z.joined().filter { $0 }.count) / Double(z.joined().count)
+        }
+        let light = zeros(try tensors("light", "model.safetensors"))
+        let heavyMask = try tensors("heavy", "masks.safetensors")
+        let final = zeros(try tensors("finetune", "model.safetensors"))
+        #expect(abs(sparsity(light) - 0.3) < 0.01, "after the first stage: \(sparsity(light))")
+        // The second stage's masks keep every weight the first zeroed, and fine-tuning keeps them at zero.
+        for (i, name) in names.enumerated() {
+            let mask = try #require(heavyMask[name]).scalars
+            #expect(
+                zip(light[i], mask).allSatisfy { !$0 || $1 == 0 }, "\(name): a weight the first stage pruned is back")
+            #expect(zip(light[i], final[i]).allSatisfy { !$0 || $1 }, "\(name): fine-tuning revived a pruned weight")
+        }
+        #expect(abs(sparsity(final) - 0.6) < 0.01, "final sparsity \(sparsity(final))")
+        let metrics = RunHarness.finalMetrics(folder)
+        #expect(abs((metrics["light.sparsity"] ?? 0) - 0.3) < 0.01, "\(metrics)")
+        #expect(abs((metrics["heavy.sparsity"] ?? 0) - 0.6) < 0.01, "\(metrics)")
+    }
+
     @Test func aStoppedChainResumesWhereItStopped() async throws {
         let dir = TemporaryDirectory()
         let stop = StopSignal()

@@ -60,7 +60,11 @@ import Testing
         #expect(a == b)
     }
 
-    @Test func sigtermCheckpointsMarksInterruptedAndResumeCompletes() async throws {
+    /// Either stop signal (SIGTERM from the daemon or `kill`, SIGINT from Ctrl-C) checkpoints at the next step,
+    /// exits 0 as `interrupted`, and the run resumes to the uninterrupted run's final state.
+    @Test(arguments: [SIGTERM, SIGINT])
+    func aStopSignalCheckpointsMarksInterruptedAndResumeCompletes(_ signal: Int32) async throws {
+        let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
         let dir = try Scratch()
         try dir.write("reference.yaml", Self.spec)
         try dir.write("stopped.yaml", Self.spec)
@@ -71,7 +75,7 @@ import Testing
         let reached = await Self.waitForStep(
             Int.random(in: 30...300), in: dir.url.appendingPathComponent("stopped.run"), while: child)
         let sent = Date()
-        child.send(SIGTERM)
+        child.send(signal)
         let result = await child.wait(timeout: 30)
         let seconds = Date().timeIntervalSince(sent)
         #expect(
@@ -79,7 +83,7 @@ import Testing
             "exit \(result.status) (\(child.process.terminationReason == .exit ? "exit" : "signal")): \(result.stderr.suffix(3000))"
         )
         #expect(seconds < 10, "stopping took \(seconds) s")
-        #expect(result.stderr.contains("interrupted by SIGTERM at step"), "\(result.stderr)")
+        #expect(result.stderr.contains("interrupted by \(name) at step"), "\(result.stderr)")
         let folder = dir.url.appendingPathComponent("stopped.run")
         let status =
             try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("status.json")))

@@ -1,4 +1,5 @@
 import Experiment
+import PluginAPI
 import TensorEngine
 import TensorNN
 import Testing
@@ -83,12 +84,12 @@ import Testing
         config.hidden = [16]
         config.groupSize = 16
         let task = TaskInfo(exampleShape: [2], classCount: 2)
-        let error = #expect(throws: RunError.self) {
-            try LowPrecisionMLPPlugin.makeModel(config, task: task, using: &rng)
-        }
         #expect(
-            error?.description.contains("does not divide the 2 inputs of layer 0; set quantize_input: false") == true,
-            "\(String(describing: error))")
+            throws: ConfigurationMismatch(
+                key: "group_size",
+                message: "16 does not divide the 2 inputs of layer 0; set quantize_input: false to keep the first "
+                    + "layer in full precision")
+        ) { try LowPrecisionMLPPlugin.makeModel(config, task: task, using: &rng) }
         config.quantizeInput = false
         let model = try LowPrecisionMLPPlugin.makeModel(config, task: task, using: &rng)
         let linears = model.namedModules().compactMap { $0.module as? Linear }
@@ -97,6 +98,21 @@ import Testing
         let both = try LowPrecisionMLPPlugin.makeModel(config, task: task, using: &rng)
         let quantised = both.namedModules().compactMap { $0.module as? Linear }.map { $0.quantization != nil }
         #expect(quantised == [false, true])
+    }
+
+    /// With no group size, each quantised layer's whole input row is one group: the defaults fit two inputs as well
+    /// as the 64-wide hidden layers (a default of 256 divided neither).
+    @Test func theDefaultsFitAnyInputWidth() throws {
+        let config = LowPrecisionMLPConfig()
+        var validator = ConfigValidator()
+        config.validate(&validator)
+        #expect(validator.problems == [])
+        var rng = RandomGenerator(seed: 1)
+        let model = try LowPrecisionMLPPlugin.makeModel(
+            config, task: TaskInfo(exampleShape: [2], classCount: 3), using: &rng)
+        let linears = model.namedModules().compactMap { $0.module as? Linear }
+        #expect(linears.map { $0.quantization?.weights.groupSize } == [2, 64, nil])
+        #expect(linears.map { $0.quantization?.inputs.groupSize } == [2, 64, nil])
     }
 
     private func expectNear(_ a: [Float], _ b: [Float], sourceLocation: SourceLocation = #_sourceLocation) {

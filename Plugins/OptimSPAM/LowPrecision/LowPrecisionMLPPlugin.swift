@@ -8,7 +8,7 @@ public struct LowPrecisionMLPConfig: PluginConfig {
     public var hidden = [64, 64]
     public var activation = ActivationFunction.relu
     public var precision = SimulatedPrecision.int4
-    public var groupSize = 256
+    public var groupSize: Int? = nil
     public var quantizeInput = true
     public var quantizeOutput = false
 
@@ -24,8 +24,9 @@ public struct LowPrecisionMLPConfig: PluginConfig {
             choices: SimulatedPrecision.self),
         "group_size": FieldDoc(
             "Consecutive elements sharing one scale (the papers' 256), along each quantised layer's input "
-                + "features: it must divide their widths.",
-            range: .atLeast(1)),
+                + "features: it must divide their widths. null (the default): each layer's whole input row is one "
+                + "group, which fits any width.",
+            range: .atLeast(1), type: .integer),
         "quantize_input": FieldDoc(
             "Quantise the first layer, which reads the raw features (as the papers keep the embedding full "
                 + "precision, set false for inputs too narrow for a group)."),
@@ -34,6 +35,7 @@ public struct LowPrecisionMLPConfig: PluginConfig {
     ]
 
     public func validate(_ v: inout ConfigValidator) {
+        guard let groupSize else { return }
         for (i, width) in hidden.enumerated() where precision != .fp32 && width % groupSize != 0 {
             // Hidden widths are the inputs of the layers after them, quantised unless it is the output layer.
             if i < hidden.count - 1 || quantizeOutput {
@@ -47,7 +49,7 @@ public struct LowPrecisionMLPConfig: PluginConfig {
 /// straight-through backward), for training with any optimizer as in Stable-SPAM's 4-bit experiments.
 public struct LowPrecisionMLPPlugin: ModelPlugin {
     public static let descriptor = PluginDescriptor(
-        id: "model.lowbit-mlp", kind: .model, version: "0.2.0",
+        id: "model.lowbit-mlp", kind: .model, version: "0.3.0",
         summary: "MLP with simulated INT4/FP4 weights and activations", config: LowPrecisionMLPConfig.self)
 
     public static func makeModel(_ c: LowPrecisionMLPConfig, task: TaskInfo, using rng: inout RandomGenerator) throws
@@ -57,18 +59,18 @@ public struct LowPrecisionMLPPlugin: ModelPlugin {
             inputs: task.inputFeatures, hidden: c.hidden, outputs: task.classCount, activation: c.activation,
             rng: &rng)
         let linears = mlp.layers.layers.compactMap { $0 as? Linear }
-        if let quantization = c.precision.quantization(groupSize: c.groupSize) {
-            for (i, linear) in linears.enumerated() {
-                if i == 0 && !c.quantizeInput { continue }
-                if i == linears.count - 1 && !c.quantizeOutput { continue }
-                guard quantization.fits(inputWidth: linear.inputs) else {
-                    throw RunError.plugin(
-                        id: descriptor.id,
-                        message: "group_size \(c.groupSize) does not divide the \(linear.inputs) inputs of layer \(i)"
-                            + (i == 0 ? "; set quantize_input: false to keep the first layer in full precision" : ""))
-                }
-                linear.quantization = quantization
+        for (i, linear) in linears.enumerated() {
+            if i == 0 && !c.quantizeInput { continue }
+            if i == linears.count - 1 && !c.quantizeOutput { continue }
+            let group = c.groupSize ?? linear.inputs
+            guard let quantization = c.precision.quantization(groupSize: group) else { break }
+            guard quantization.fits(inputWidth: linear.inputs) else {
+                throw ConfigurationMismatch(
+                    key: "group_size",
+                    message: "\(group) does not divide the \(linear.inputs) inputs of layer \(i)"
+                        + (i == 0 ? "; set quantize_input: false to keep the first layer in full precision" : ""))
             }
+            linear.quantization = quantization
         }
         return FlattenedLayers(mlp.layers)
     }

@@ -58,17 +58,17 @@ struct GPTPlugin: ModelPlugin {
     /// A GPT for text windows (examples `[context + 1]` bytes, 256 classes); ids `[B, T]` → logits `[B, T, 256]`.
     static func makeModel(_ c: Config, task: TaskInfo, using rng: inout RandomGenerator) throws -> any Layer {
         guard task.classCount == 256, task.exampleShape.count == 1 else {
-            throw RunError.plugin(
-                id: descriptor.id,
-                message: "a byte-level language model needs text data (windows of bytes, 256 classes); the data "
-                    + "gives examples \(task.exampleShape) in \(task.classCount) classes")
+            throw ConfigurationMismatch(
+                key: "plugin",
+                message: "'\(descriptor.id)' is a byte-level language model and needs text data (windows of bytes, "
+                    + "256 classes); the data gives examples \(task.exampleShape) in \(task.classCount) classes")
         }
         let window = task.exampleShape[0] - 1
         guard window <= c.context else {
-            throw RunError.plugin(
-                id: descriptor.id,
-                message: "context \(c.context) is shorter than the data's windows of \(window) bytes; set "
-                    + "model.context to at least the data's context")
+            throw ConfigurationMismatch(
+                key: "context",
+                message: "\(c.context) is shorter than the data's windows of \(window) bytes; set it to at least the "
+                    + "data's context")
         }
         let model = GPT(c.configuration, rng: &rng)
         let quantization = c.precision.quantization(groupSize: c.groupSize)

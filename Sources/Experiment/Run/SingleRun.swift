@@ -59,10 +59,8 @@ struct SingleRun {
         let type = try catalog.dataset(spec.data.id)
         var rng = streams.data
         let dataset: Dataset
-        do { dataset = try type.makeDataset(erased: spec.data.config, using: &rng) } catch let error as RunError {
-            throw error
-        } catch {
-            throw .plugin(id: spec.data.id, message: "\(error)")
+        do { dataset = try type.makeDataset(erased: spec.data.config, using: &rng) } catch {
+            throw .classifying(error, plugin: spec.data.id, slot: "data")
         }
         if let problem = dataset.text?.windowingProblem { throw .plugin(id: spec.data.id, message: problem) }
         let input = try catalog.model(spec.model.id).input
@@ -102,12 +100,8 @@ struct SingleRun {
         let type = try catalog.model(spec.model.id)
         var rng = streams.model
         let model: any Layer
-        do { model = try type.makeModel(erased: spec.model.config, task: task, using: &rng) } catch let error
-            as RunError
-        {
-            throw error
-        } catch {
-            throw .plugin(id: spec.model.id, message: "\(error)")
+        do { model = try type.makeModel(erased: spec.model.config, task: task, using: &rng) } catch {
+            throw .classifying(error, plugin: spec.model.id, slot: "model")
         }
         if let start = spec.startFrom { try loadStart(start, into: model) }
         return model
@@ -130,28 +124,26 @@ struct SingleRun {
         }
     }
 
+    /// A training session; `slot` is where the method's keys sit in the spec (`train`, `stages[1]`), for messages.
     func makeSession(
         work: WorkFolder, label: String, model: any Layer, method: PluginUse, loop: TrainingLoop,
         optimizer: OptimizerSpec, data: LabeledDataset, task: TaskInfo, masks: [String: Tensor], streams: RunStreams,
-        stepOffset: Int = 0, mirror: (MetricsLog, Int)? = nil
+        stepOffset: Int = 0, mirror: (MetricsLog, Int)? = nil, slot: String = "train"
     ) throws(RunError) -> TrainingSession {
         let optimizerType = try catalog.optimizer(optimizer.plugin.id)
         let built: any Optimizer
         do {
             built = try optimizerType.makeOptimizer(
                 erased: optimizer.plugin.config, parameters: model.trainableParameters())
-        } catch let error as RunError {
-            throw error
         } catch {
-            throw .plugin(id: optimizer.plugin.id, message: "\(error)")
+            let at = slot == "train" ? "optimizer" : "\(slot).optimizer"
+            throw .classifying(error, plugin: optimizer.plugin.id, slot: at)
         }
         built.schedule = optimizer.schedule.makeSchedule(totalSteps: loop.steps)
         let methodType = try catalog.method(method.id)
         let made: any MethodPlugin
-        do { made = try methodType.make(erased: method.config, task: task) } catch let error as RunError {
-            throw error
-        } catch {
-            throw .plugin(id: method.id, message: "\(error)")
+        do { made = try methodType.make(erased: method.config, task: task) } catch {
+            throw .classifying(error, plugin: method.id, slot: slot)
         }
         return TrainingSession(
             context: context, work: work, label: label, model: model, modelID: spec.model.id, method: made,

@@ -68,7 +68,7 @@ struct StageChain {
                 let session = try run.makeSession(
                     work: work, label: stage.name, model: model, method: stage.plugin, loop: loop, optimizer: optimizer,
                     data: data, task: task, masks: masks, streams: run.streams.forStage(index),
-                    stepOffset: offsets[index], mirror: (combined, offsets[index]))
+                    stepOffset: offsets[index], mirror: (combined, offsets[index]), slot: "stages[\(index)]")
                 switch try session.run() {
                 case .interrupted(let step): return .interrupted(step: offsets[index] + step)
                 case .completed(let m, let d):
@@ -92,10 +92,8 @@ struct StageChain {
                 let outcome: StageOutcome
                 do {
                     outcome = try type.apply(erased: stage.plugin.config, to: model, context: &stageContext)
-                } catch let error as RunError {
-                    throw error
                 } catch {
-                    throw .plugin(id: stage.plugin.id, message: "\(error)")
+                    throw .classifying(error, plugin: stage.plugin.id, slot: "stages[\(index)]")
                 }
                 newMasks = outcome.masks
                 masks.merge(outcome.masks) { $1 }

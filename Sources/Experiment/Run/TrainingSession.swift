@@ -318,21 +318,10 @@ final class TrainingSession {
     private func progress(step: Int, since start: ContinuousClock.Instant, from first: Int, loss: Double) {
         guard context.terminal.isTerminal else { return }
         let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let rate = seconds > 0 ? Double(step - first) / seconds : 0
-        let eta = rate > 0 ? Double(loop.steps - step) / rate : 0
-        let percent = Int((Double(step) / Double(Swift.max(loop.steps, 1)) * 100).rounded(.down))
-        let name = label.isEmpty ? "" : "\(label) "
-        let text =
-            "\(context.progressPrefix)\(name)step \(step)/\(loop.steps) \(percent)%  "
-            + String(format: "%.1f steps/s  ETA %@  loss %.4g", rate, Self.clockText(eta), loss)
-        context.terminal.setProgress(text, force: step == loop.steps)
-    }
-
-    static func clockText(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        return s >= 3600
-            ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+        let line = ProgressLine(
+            prefix: context.progressPrefix, label: label, step: step, total: loop.steps, firstStep: first,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, loss: loss)
+        context.terminal.setProgress(line.text, force: step == loop.steps)
     }
 
     private func writePlots(_ log: MetricsLog, to folder: URL? = nil) {

@@ -11,8 +11,10 @@ struct BlobsPlugin: DatasetPlugin {
         var dims = 2
         var spread = 1.0
         var centerSpread = 4.0
-        var trainPerClass = 200
-        var testPerClass = 100
+        var trainPerClass: Int? = nil
+        var testPerClass: Int? = nil
+        var train: Int? = nil
+        var test: Int? = nil
         var imbalanceRatio = 1.0
         static let documentation: [String: FieldDoc] = [
             "classes": FieldDoc("Number of clusters (classes).", range: .atLeast(2)),
@@ -20,25 +22,35 @@ struct BlobsPlugin: DatasetPlugin {
             "spread": FieldDoc("Standard deviation of each cluster around its centre.", range: .nonNegative),
             "center_spread": FieldDoc(
                 "Standard deviation of the centres around the origin; larger is easier.", range: .nonNegative),
-            "train_per_class": FieldDoc("Training examples of the largest class.", range: .atLeast(1)),
-            "test_per_class": FieldDoc("Test examples per class (the test split is balanced).", range: .atLeast(1)),
+            "train_per_class": FieldDoc(
+                "Training examples of the largest class; 200 when neither this nor train is set.",
+                range: .atLeast(1), type: .integer),
+            "test_per_class": FieldDoc(
+                "Test examples per class (the test split is balanced); 100 when neither this nor test is set.",
+                range: .atLeast(1), type: .integer),
+            "train": SplitSizes.trainDoc(perClassKey: "train_per_class"),
+            "test": SplitSizes.testDoc(perClassKey: "test_per_class"),
             "imbalance_ratio": FieldDoc(
                 "Smallest over largest class in the training split; 1 is balanced.",
                 range: FieldRange.greaterThan(0).upTo(1)),
         ]
+        var sizes: SplitSizes {
+            SplitSizes(
+                classes: classes, trainPerClass: trainPerClass, testPerClass: testPerClass, train: train, test: test,
+                imbalanceRatio: imbalanceRatio, trainPerClassKey: "train_per_class", testPerClassKey: "test_per_class")
+        }
+        func validate(_ v: inout ConfigValidator) { sizes.validate(&v) }
     }
     static let descriptor = PluginDescriptor(
-        id: "data.blobs", kind: .dataset, version: "1.0.0",
+        id: "data.blobs", kind: .dataset, version: "1.1.0",
         summary: "Gaussian clusters in any dimension, optionally long-tailed",
         config: Config.self)
     static let provides = DataKind.labeled
     static func exampleShape(_ c: Config) -> [Int]? { [c.dims] }
     static func makeDataset(_ c: Config, using rng: inout RandomGenerator) throws -> Dataset {
         .labeled(
-            GaussianBlobs(
-                classes: c.classes, dims: c.dims, spread: c.spread, centerSpread: c.centerSpread,
-                trainPerClass: c.trainPerClass, testPerClass: c.testPerClass, imbalanceRatio: c.imbalanceRatio
-            ).make(using: &rng))
+            GaussianBlobs(classes: c.classes, dims: c.dims, spread: c.spread, centerSpread: c.centerSpread)
+                .make(trainCounts: c.sizes.trainCounts, testCounts: c.sizes.testCounts, using: &rng))
     }
 }
 
@@ -46,32 +58,45 @@ struct BlobsPlugin: DatasetPlugin {
 struct SpiralsPlugin: DatasetPlugin {
     struct Config: PluginConfig {
         var classes = 2
-        var pointsPerClass = 200
-        var testPointsPerClass = 100
+        var pointsPerClass: Int? = nil
+        var testPointsPerClass: Int? = nil
+        var train: Int? = nil
+        var test: Int? = nil
         var noise = 0.05
         var turns = 1.5
         var imbalanceRatio = 1.0
         static let documentation: [String: FieldDoc] = [
             "classes": FieldDoc("Number of spiral arms (classes).", range: .atLeast(2)),
-            "points_per_class": FieldDoc("Training points on the largest arm.", range: .atLeast(1)),
-            "test_points_per_class": FieldDoc("Test points on each arm.", range: .atLeast(1)),
+            "points_per_class": FieldDoc(
+                "Training points on the largest arm; 200 when neither this nor train is set.", range: .atLeast(1),
+                type: .integer),
+            "test_points_per_class": FieldDoc(
+                "Test points on each arm; 100 when neither this nor test is set.", range: .atLeast(1),
+                type: .integer),
+            "train": SplitSizes.trainDoc(perClassKey: "points_per_class"),
+            "test": SplitSizes.testDoc(perClassKey: "test_points_per_class"),
             "noise": FieldDoc("Noise standard deviation, in units of the outer radius.", range: .nonNegative),
             "turns": FieldDoc("Revolutions of each arm.", range: .positive),
             "imbalance_ratio": FieldDoc(
                 "Smallest over largest arm in the training split; 1 is balanced.",
                 range: FieldRange.greaterThan(0).upTo(1)),
         ]
+        var sizes: SplitSizes {
+            SplitSizes(
+                classes: classes, trainPerClass: pointsPerClass, testPerClass: testPointsPerClass, train: train,
+                test: test, imbalanceRatio: imbalanceRatio, trainPerClassKey: "points_per_class",
+                testPerClassKey: "test_points_per_class")
+        }
+        func validate(_ v: inout ConfigValidator) { sizes.validate(&v) }
     }
     static let descriptor = PluginDescriptor(
-        id: "data.spirals", kind: .dataset, version: "1.0.0", summary: "Interleaved 2-D spirals", config: Config.self)
+        id: "data.spirals", kind: .dataset, version: "1.1.0", summary: "Interleaved 2-D spirals", config: Config.self)
     static let provides = DataKind.labeled
     static func exampleShape(_ c: Config) -> [Int]? { [2] }
     static func makeDataset(_ c: Config, using rng: inout RandomGenerator) throws -> Dataset {
         .labeled(
-            Spirals(
-                classes: c.classes, pointsPerClass: c.pointsPerClass, testPointsPerClass: c.testPointsPerClass,
-                noise: c.noise, turns: c.turns, imbalanceRatio: c.imbalanceRatio
-            ).make(using: &rng))
+            Spirals(classes: c.classes, noise: c.noise, turns: c.turns)
+                .make(trainCounts: c.sizes.trainCounts, testCounts: c.sizes.testCounts, using: &rng))
     }
 }
 

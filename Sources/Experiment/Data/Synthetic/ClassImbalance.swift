@@ -14,6 +14,13 @@ public enum ClassImbalance {
         }
     }
 
+    /// `total` examples split as evenly as counts allow: `total / classes` each, the remainder one apiece to the
+    /// first classes.
+    public static func evenCounts(classes: Int, total: Int) -> [Int] {
+        precondition(classes >= 1 && total >= 0, "evenCounts: classes \(classes), total \(total)")
+        return (0..<classes).map { c in total / classes + (c < total % classes ? 1 : 0) }
+    }
+
     /// The realised ratio `min_c n_c / max_c n_c` of a list of counts.
     public static func ratio(of counts: [Int]) -> Double {
         guard let lo = counts.min(), let hi = counts.max(), hi > 0 else { return 1 }

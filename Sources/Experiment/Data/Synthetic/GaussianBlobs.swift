@@ -34,8 +34,19 @@ public struct GaussianBlobs: Sendable, Codable, Equatable {
 
     /// Draws centres, then the training and test examples, all from `rng`.
     public func make(using rng: inout RandomGenerator) -> LabeledDataset {
-        precondition(classes >= 1 && dims >= 1 && spread >= 0 && trainPerClass >= 1 && testPerClass >= 0,
-                     "GaussianBlobs: invalid configuration \(self)")
+        precondition(trainPerClass >= 1 && testPerClass >= 0, "GaussianBlobs: invalid configuration \(self)")
+        return make(
+            trainCounts: ClassImbalance.longTailedCounts(classes: classes, maxCount: trainPerClass,
+                                                         ratio: imbalanceRatio),
+            testCounts: [Int](repeating: testPerClass, count: classes), using: &rng)
+    }
+
+    /// Draws centres, then `trainCounts[c]` training and `testCounts[c]` test examples of each class `c`, all from
+    /// `rng`, ignoring the per-class counts and the imbalance ratio (for datasets sized by their totals).
+    public func make(trainCounts: [Int], testCounts: [Int], using rng: inout RandomGenerator) -> LabeledDataset {
+        precondition(classes >= 1 && dims >= 1 && spread >= 0 && trainCounts.count == classes
+                         && testCounts.count == classes,
+                     "GaussianBlobs: invalid configuration \(self) for counts \(trainCounts), \(testCounts)")
         let centers = normals(classes * dims, using: &rng).map { $0 * Float(centerSpread) }
         func split(_ counts: [Int]) -> DataSplit {
             let ids = shuffledLabels(counts: counts, using: &rng)
@@ -45,9 +56,8 @@ public struct GaussianBlobs: Sendable, Codable, Equatable {
             }
             return DataSplit(inputs: x, labels: labelTensor(ids))
         }
-        let train = split(ClassImbalance.longTailedCounts(classes: classes, maxCount: trainPerClass,
-                                                           ratio: imbalanceRatio))
-        let test = split([Int](repeating: testPerClass, count: classes))
+        let train = split(trainCounts)
+        let test = split(testCounts)
         return LabeledDataset(name: "blobs", train: train, test: test, classCount: classes)
     }
 }

@@ -33,8 +33,18 @@ public struct Spirals: Sendable, Codable, Equatable {
 
     /// Draws the training and test points from `rng`.
     public func make(using rng: inout RandomGenerator) -> LabeledDataset {
-        precondition(classes >= 2 && pointsPerClass >= 1 && testPointsPerClass >= 0 && noise >= 0,
-                     "Spirals: invalid configuration \(self)")
+        precondition(pointsPerClass >= 1 && testPointsPerClass >= 0, "Spirals: invalid configuration \(self)")
+        return make(
+            trainCounts: ClassImbalance.longTailedCounts(classes: classes, maxCount: pointsPerClass,
+                                                         ratio: imbalanceRatio),
+            testCounts: [Int](repeating: testPointsPerClass, count: classes), using: &rng)
+    }
+
+    /// Draws `trainCounts[c]` training and `testCounts[c]` test points of each arm `c` from `rng`, ignoring the
+    /// per-class counts and the imbalance ratio (for datasets sized by their totals).
+    public func make(trainCounts: [Int], testCounts: [Int], using rng: inout RandomGenerator) -> LabeledDataset {
+        precondition(classes >= 2 && trainCounts.count == classes && testCounts.count == classes && noise >= 0,
+                     "Spirals: invalid configuration \(self) for counts \(trainCounts), \(testCounts)")
         func split(_ counts: [Int]) -> DataSplit {
             let ids = shuffledLabels(counts: counts, using: &rng)
             let t = uniforms(ids.count, using: &rng)
@@ -48,9 +58,8 @@ public struct Spirals: Sendable, Codable, Equatable {
             }
             return DataSplit(inputs: Tensor([ids.count, 2], xs), labels: labelTensor(ids))
         }
-        let train = split(ClassImbalance.longTailedCounts(classes: classes, maxCount: pointsPerClass,
-                                                           ratio: imbalanceRatio))
-        let test = split([Int](repeating: testPointsPerClass, count: classes))
+        let train = split(trainCounts)
+        let test = split(testCounts)
         return LabeledDataset(name: "spirals", train: train, test: test, classCount: classes)
     }
 }
