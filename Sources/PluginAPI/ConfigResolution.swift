@@ -65,11 +65,17 @@ extension PluginConfig {
 }
 
 /// Range and choice checks for one documented key; a list is checked element by element.
+///
+/// A number must be finite whatever its range: `.inf` (or `1e400`, which reads as infinity) passes a
+/// `> 0` check, and NaN fails every range with a message that hides the cause.
 private func checkRules(of field: FieldDescription, value: ConfigValue, at path: ConfigKeyPath) -> [ConfigProblem] {
     if case .array(let items) = value {
         return items.enumerated().flatMap {
             checkRules(of: field, value: $0.element, at: path.appending(index: $0.offset))
         }
+    }
+    if case .double(let x) = value, !x.isFinite {
+        return [ConfigProblem(.outOfRange, at: path, "must be a finite number (got \(value))")]
     }
     if let range = field.range, let x = value.double, !range.contains(x) {
         return [ConfigProblem(.outOfRange, at: path, "must be \(phrase(range)) (got \(value))")]

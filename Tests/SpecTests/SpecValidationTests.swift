@@ -135,6 +135,25 @@ import Testing
             ])
     }
 
+    @Test func numbersMustBeFinite() throws {
+        // `1e400` reads as infinity; NaN and -inf fail the same way.
+        let found = try problems(
+            """
+            data: {dataset: data.spirals, noise: .inf}
+            model: {plugin: model.mlp, dropout: .nan}
+            optimizer: {plugin: optim.adamw, lr: .inf, weight_decay: 1e400, betas: [0.9, -.inf]}
+            train: {method: train.supervised, steps: 10}
+            """)
+        #expect(
+            found == [
+                "spec.yaml:1:38: data.noise: must be a finite number (got inf)",
+                "spec.yaml:2:37: model.dropout: must be a finite number (got nan)",
+                "spec.yaml:3:38: optimizer.lr: must be a finite number (got inf)",
+                "spec.yaml:3:58: optimizer.weight_decay: must be a finite number (got inf)",
+                "spec.yaml:3:78: optimizer.betas[1]: must be a finite number (got -inf)",
+            ])
+    }
+
     @Test func missingRequiredKeysAreReportedAtTheMappingThatLacksThem() throws {
         let found = try problems(
             """
