@@ -49,7 +49,9 @@ extension PluginConfig {
         }
         if let paths, problems.isEmpty {
             for field in fields where field.path != nil {
-                resolvePaths(of: field, in: &merged, with: paths, problems: &problems)
+                let path = ConfigKeyPath(parsing: field.key)
+                let written = ConfigValue.object(user)[path] != nil
+                resolvePaths(of: field, in: &merged, written: written, with: paths, problems: &problems)
             }
         }
 
@@ -100,14 +102,18 @@ private func phrase(_ range: FieldRange) -> String {
 }
 
 /// Replaces each path string of `field` by its resolved form, or reports why it is not allowed.
+///
+/// An empty default (`file = ""` standing for "not set") is left alone, but an empty path the spec
+/// wrote, or one for a required key, goes to the resolver, which refuses it: passed on, it would only
+/// fail later, when the run opens it, with a message that names no key.
 private func resolvePaths(
-    of field: FieldDescription, in merged: inout ConfigObject, with resolver: PathResolver,
+    of field: FieldDescription, in merged: inout ConfigObject, written: Bool, with resolver: PathResolver,
     problems: inout [ConfigProblem]
 ) {
     let path = ConfigKeyPath(parsing: field.key)
     guard let requirement = field.path, var value = ConfigValue.object(merged)[path] else { return }
     func resolve(_ text: String, at path: ConfigKeyPath) -> String {
-        guard !text.isEmpty else { return text }
+        guard !text.isEmpty || written || field.isRequired else { return text }
         do { return try resolver(text, requirement) } catch {
             problems.append(ConfigProblem(.badPath, at: path, "\(error)"))
             return text
