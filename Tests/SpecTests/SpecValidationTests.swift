@@ -198,8 +198,15 @@ import Testing
         let tab = try problems("data:\n\t dataset: data.spirals\n")
         #expect(tab.first?.hasPrefix("spec.yaml:2:1: syntax error:") == true, "\(tab)")
 
+        // Reported at the repeat, which is the line to remove, not at the first occurrence.
         let duplicate = try problems("seed: 1\nseed: 2\n")
-        #expect(duplicate == ["spec.yaml:1:1: duplicate key 'seed' in one mapping"])
+        #expect(duplicate == ["spec.yaml:2:1: duplicate key 'seed' in one mapping"])
+        let third = try problems("name: a\nseed: 1\nseed: 2\nseed: 3\n")
+        #expect(third == ["spec.yaml:3:1: duplicate key 'seed' in one mapping"])
+        let nested = try problems("data:\n  dataset: data.spirals\n  classes: 3\n  noise: 0.1\n  classes: 4\n")
+        #expect(nested == ["spec.yaml:5:3: duplicate key 'classes' in one mapping"])
+        let flow = try problems("data: {dataset: data.spirals, 'classes': 3, classes: 4}\n")
+        #expect(flow == ["spec.yaml:1:45: duplicate key 'classes' in one mapping"])
     }
 
     @Test func billionLaughsIsRejectedInMilliseconds() throws {
