@@ -111,9 +111,11 @@ public struct SpecLoader: Sendable {
             let assignments = point.assignments.map(\.0)
             let label = SweepExpander.label(index: index, count: points.count, assignments: assignments)
             spec.name = "\(parentName)/\(label)"
+            // The folder follows the file's name, as the parent's `NAME.run` does, not the `name:` key: two
+            // files sharing a `name:` must not mix their children.
             children.append(
                 SweepChild(
-                    index: index, label: label, directory: "\(parentName).sweep/\(label)",
+                    index: index, label: label, directory: "\(defaultName).sweep/\(label)",
                     assignments: assignments, spec: spec))
         }
         guard resolver.problems.isEmpty else { throw SpecError(file: display, problems: resolver.problems) }

@@ -32,14 +32,15 @@ import Testing
             plan.children.map(\.label) == [
                 "000-lr=0.001,batch=64", "001-lr=0.001,batch=128", "002-lr=0.003,batch=64", "003-lr=0.003,batch=128",
             ])
-        #expect(plan.children[3].directory == "spirals-mlp.sweep/003-lr=0.003,batch=128")
+        // Folders follow the file (`sweep.yaml`), as `sweep.run` does; the run names follow `name:`.
+        #expect(plan.children[3].directory == "sweep.sweep/003-lr=0.003,batch=128")
         #expect(plan.children[3].spec.name == "spirals-mlp/003-lr=0.003,batch=128")
         #expect(
             plan.children.map { $0.spec.optimizer?.plugin.config(as: AdamWConfig.self)?.lr } == [
                 1e-3, 1e-3, 3e-3, 3e-3,
             ])
         #expect(plan.children.map { $0.spec.train?.loop.batch } == [64, 128, 64, 128])
-        #expect(plan.directory == "spirals-mlp.sweep" && plan.samples == 1)
+        #expect(plan.directory == "sweep.sweep" && plan.samples == 1)
         // Keys the spec did not set are inserted; the rest of the spec is untouched.
         #expect(plan.children.allSatisfy { $0.spec.train?.loop.steps == 2000 })
     }
@@ -151,6 +152,20 @@ import Testing
             ])
         let big = try dir.write("b.yaml", spiralsSpec + "sweep:\n  seed: [1, 2, 3, 4]\n  train.batch: [1, 2, 3]\n")
         #expect(small.validate(contentsOf: big).map(\.message) == ["the sweep has more than 10 points"])
+    }
+
+    @Test func twoFilesWithTheSameNameKeepTheirChildrenApart() throws {
+        let sweep = "sweep:\n  optimizer.lr: [1e-3, 3e-3]\n"
+        var plans: [SweepPlan] = []
+        for file in ["first.yaml", "second.yaml"] {
+            guard case .sweep(let plan) = try loader.load(contentsOf: try dir.write(file, spiralsSpec + sweep)) else {
+                throw SweepTestError.notASweep
+            }
+            plans.append(plan)
+        }
+        #expect(plans.map(\.name) == ["spirals-mlp", "spirals-mlp"])
+        #expect(plans.map(\.directory) == ["first.sweep", "second.sweep"])
+        #expect(plans.map { $0.children[1].directory } == ["first.sweep/001-lr=0.003", "second.sweep/001-lr=0.003"])
     }
 
     @Test func summaryTablesListEveryChildsFinalMetrics() throws {
