@@ -107,12 +107,13 @@ import Testing
         }
         let csv = try String(contentsOf: dir.url.appendingPathComponent("sweep.sweep/summary.csv"), encoding: .utf8)
         let rows = csv.split(separator: "\n")
-        #expect(rows.count == 5 && rows[0].hasPrefix("run,lr,batch,") && rows[0].contains("test.accuracy"))
+        #expect(rows.count == 5 && rows[0].hasPrefix("run,state,lr,batch,") && rows[0].contains("test.accuracy"))
         #expect(
             rows[0].components(separatedBy: ",").filter { $0 == "lr" }.count == 1,
             "the learning rate metric is train.lr")
+        #expect(rows.dropFirst().allSatisfy { $0.contains(",succeeded,") }, "\(rows)")
         let markdown = try String(contentsOf: dir.url.appendingPathComponent("sweep.sweep/summary.md"), encoding: .utf8)
-        #expect(markdown.contains("| run | lr | batch |"))
+        #expect(markdown.contains("| run | state | lr | batch |"))
         let status = try RunHarness.status(folder)
         #expect(status.state == .succeeded && status.step == 4 && status.totalSteps == 4)
         // Running it again finds every child finished.
@@ -121,5 +122,87 @@ import Testing
             in: dir)
         #expect(again.state == .succeeded)
         #expect(RunHarness.lines(folder, "run.log").filter { $0.contains("already finished") }.count == 4)
+    }
+
+    /// Rows of a sweep's `summary.csv` as cells (the labels hold commas, so they are quoted).
+    private static func summaryRows(_ dir: TemporaryDirectory, _ sweep: String) throws -> [[String]] {
+        let csv = try String(contentsOf: dir.url.appendingPathComponent("\(sweep)/summary.csv"), encoding: .utf8)
+        return csv.split(separator: "\n").map { line in
+            var cells: [String] = []
+            var cell = ""
+            var quoted = false
+            for c in line {
+                if c == "\"" {
+                    quoted.toggle()
+                } else if c == "," && !quoted {
+                    cells.append(cell)
+                    cell = ""
+                } else {
+                    cell.append(c)
+                }
+            }
+            return cells + [cell]
+        }
+    }
+
+    @Test func aFailedChildShowsItsStateAndFailureInTheSummary() async throws {
+        let dir = TemporaryDirectory()
+        // A learning rate of 1e30 overflows the logits on the second step.
+        let (report, _) = await RunHarness.run(
+            """
+            data: {dataset: data.blobs, train_per_class: 30, test_per_class: 10}
+            model: {plugin: model.mlp, hidden: [8]}
+            optimizer: {plugin: optim.sgd, lr: 0.01}
+            train: {method: train.supervised, steps: 10, batch: 16}
+            sweep:
+              optimizer.lr: [0.01, 1e30]
+            """, name: "mixed", in: dir)
+        #expect(report.state == .failed && report.failure == .nonFiniteLoss)
+        let rows = try Self.summaryRows(dir, "mixed.sweep")
+        #expect(
+            rows.map { Array($0.prefix(3)) } == [
+                ["run", "state", "lr"], ["000-lr=0.01", "succeeded", "0.01"],
+                ["001-lr=1e+30", "failed:non_finite_loss", "1e+30"],
+            ])
+        let markdown = try String(
+            contentsOf: dir.url.appendingPathComponent("mixed.sweep/summary.md"), encoding: .utf8)
+        #expect(markdown.contains("| 001-lr=1e+30 | failed:non_finite_loss | 1e+30 |"), "\(markdown)")
+    }
+
+    /// An evaluator that asks the run to stop, so a sweep is interrupted inside its first child.
+    struct StopRequestingEvaluator: EvaluatorPlugin {
+        struct Config: PluginConfig {
+            static let documentation: [String: FieldDoc] = [:]
+        }
+        static let descriptor = PluginDescriptor(
+            id: "eval.request-stop", kind: .evaluator, version: "1.0.0", summary: "Requests a stop",
+            config: Config.self)
+        static let signal = StopSignal()
+
+        static func evaluate(_ c: Config, model: any Layer, split: DataSplit, task: TaskInfo) throws -> Evaluation {
+            signal.request(reason: "test")
+            return Evaluation(metrics: [:])
+        }
+    }
+
+    @Test func anInterruptedSweepCountsOnlyFinishedChildren() async throws {
+        let dir = TemporaryDirectory()
+        let catalog = try PluginCatalog(BuiltinPlugins.all + [StopRequestingEvaluator.self])
+        let (report, folder) = await RunHarness.run(
+            """
+            data: {dataset: data.blobs, train_per_class: 30, test_per_class: 10}
+            model: {plugin: model.mlp, hidden: [8]}
+            optimizer: {plugin: optim.sgd, lr: 0.01}
+            train: {method: train.supervised, steps: 40, batch: 16}
+            eval: {every: 5, evaluators: [eval.request-stop]}
+            sweep:
+              optimizer.lr: [0.01, 0.02]
+            """, name: "stopped", in: dir, stop: StopRequestingEvaluator.signal, catalog: catalog)
+        #expect(report.state == .interrupted, "\(report.message)")
+        let first = RunFolder(url: dir.url.appendingPathComponent("stopped.sweep/000-lr=0.01"))
+        #expect(try RunHarness.status(first).state == .interrupted)
+        let status = try RunHarness.status(folder)
+        #expect(status.state == .interrupted && status.step == 0 && status.progress == 0 && status.totalSteps == 2)
+        #expect(try Self.summaryRows(dir, "stopped.sweep").map { $0[1] } == ["state", "interrupted", "not started"])
     }
 }

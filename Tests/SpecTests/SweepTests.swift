@@ -180,24 +180,36 @@ import Testing
             plan.children[1].label: ["accuracy": 0.93],
             plan.children[3].label: ["accuracy": 0.88, "loss": 0.4],
         ]
-        let table = plan.summary(finalMetrics: metrics)
+        let states = [
+            plan.children[0].label: "succeeded", plan.children[1].label: "succeeded",
+            plan.children[2].label: "failed:non_finite_loss", plan.children[3].label: "succeeded",
+        ]
+        let table = plan.summary(finalMetrics: metrics, states: states)
         #expect(
             table.csv == """
-                run,lr,batch,accuracy,loss
-                "000-lr=0.001,batch=64",0.001,64,0.91,0.25
-                "001-lr=0.001,batch=128",0.001,128,0.93,
-                "002-lr=0.003,batch=64",0.003,64,,
-                "003-lr=0.003,batch=128",0.003,128,0.88,0.4
+                run,state,lr,batch,accuracy,loss
+                "000-lr=0.001,batch=64",succeeded,0.001,64,0.91,0.25
+                "001-lr=0.001,batch=128",succeeded,0.001,128,0.93,
+                "002-lr=0.003,batch=64",failed:non_finite_loss,0.003,64,,
+                "003-lr=0.003,batch=128",succeeded,0.003,128,0.88,0.4
 
                 """)
-        #expect(table.markdown.split(separator: "\n")[0] == "| run | lr | batch | accuracy | loss |")
-        #expect(table.markdown.split(separator: "\n")[4] == "| 002-lr=0.003,batch=64 | 0.003 | 64 | — | — |")
+        #expect(table.markdown.split(separator: "\n")[0] == "| run | state | lr | batch | accuracy | loss |")
+        #expect(
+            table.markdown.split(separator: "\n")[4]
+                == "| 002-lr=0.003,batch=64 | failed:non_finite_loss | 0.003 | 64 | — | — |")
+        // A child the sweep has not reached yet.
+        #expect(
+            plan.summary(finalMetrics: [:], states: [:]).rows[0] == [
+                "000-lr=0.001,batch=64", "not started", "0.001", "64",
+            ])
 
-        let written = try plan.writeSummary(finalMetrics: metrics, in: dir.url.appendingPathComponent(plan.directory))
+        let written = try plan.writeSummary(
+            finalMetrics: metrics, states: states, in: dir.url.appendingPathComponent(plan.directory))
         #expect(written.map(\.lastPathComponent) == ["summary.csv", "summary.md"])
         #expect(try String(contentsOf: written[0], encoding: .utf8) == table.csv)
         #expect(
             try String(contentsOf: written[1], encoding: .utf8).contains(
-                "| 000-lr=0.001,batch=64 | 0.001 | 64 | 0.91 | 0.25 |"))
+                "| 000-lr=0.001,batch=64 | succeeded | 0.001 | 64 | 0.91 | 0.25 |"))
     }
 }
