@@ -118,7 +118,10 @@ public struct SpecLoader: Sendable {
                     index: index, label: label, directory: "\(defaultName).sweep/\(label)",
                     assignments: assignments, spec: spec))
         }
-        guard resolver.problems.isEmpty else { throw SpecError(file: display, problems: resolver.problems) }
+        // A mistake outside the swept keys shows in every child, each time at the same key: say it once.
+        var seen = Set<String>()
+        let problems = resolver.problems.sorted().filter { seen.insert("\($0.keyPath)\u{0}\($0.message)").inserted }
+        guard problems.isEmpty else { throw SpecError(file: display, problems: problems) }
         let (axes, samples) = expander.parse(sweepNode) ?? ([], 1)
         return .sweep(
             SweepPlan(name: parentName, source: source, axes: axes.map(\.axis), samples: samples, children: children))

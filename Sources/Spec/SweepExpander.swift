@@ -65,6 +65,8 @@ struct SweepExpander {
         var axes: [LocatedAxis] = []
         var samples: Int?
         var broken = false
+        // A mapping is a random axis even when it is malformed: 'samples' beside it is not also told it lacks one.
+        let randomWritten = entries.contains { $0.key != "samples" && $0.value.entries != nil }
         for entry in entries {
             let keyPath = ConfigKeyPath([.key("sweep"), .key(entry.key)])
             if entry.key == "samples" {
@@ -86,13 +88,12 @@ struct SweepExpander {
             }
             if let axis = axis(path, entry.value, keyPath) { axes.append(axis) } else { broken = true }
         }
-        let hasRandom = axes.contains { $0.axis.isRandom }
-        if hasRandom && samples == nil {
+        if axes.contains(where: \.axis.isRandom) && samples == nil {
             problem(
                 .missingKey, node.location, "sweep.samples",
                 "random axes need 'samples', the number of draws per grid point")
             broken = true
-        } else if !hasRandom, samples != nil {
+        } else if !randomWritten, samples != nil {
             problem(
                 .invalidValue, node.location, "sweep.samples",
                 "'samples' needs at least one random axis (uniform, log_uniform, choice)")

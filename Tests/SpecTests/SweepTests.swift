@@ -119,6 +119,36 @@ import Testing
             ])
     }
 
+    /// The problems with `spiralsSpec` plus `sweep`, written to `file`, relative to the temp dir.
+    private func problems(_ sweep: String, file: String = "s.yaml") throws -> [String] {
+        let url = try dir.write(file, spiralsSpec + sweep)
+        return loader.validate(contentsOf: url).map {
+            $0.description.replacingOccurrences(of: dir.url.path + "/", with: "")
+        }
+    }
+
+    @Test func aMalformedRandomAxisIsReportedAlone() throws {
+        // Each with `samples`, which is not also told that the sweep lacks a random axis.
+        let cases: [(String, String)] = [
+            ("{log_uniform: [0, 0.1]}", "r.yaml:10:31: sweep[\"optimizer.lr\"].log_uniform: log_uniform needs low > 0"),
+            (
+                "{uniform: [0.1, 0.01]}",
+                "r.yaml:10:27: sweep[\"optimizer.lr\"].uniform: expected [low, high] with low < high"
+            ),
+            ("{choice: []}", "r.yaml:10:26: sweep[\"optimizer.lr\"].choice: expected a non-empty list of values"),
+        ]
+        for (axis, expected) in cases {
+            let found = try problems("sweep:\n  optimizer.lr: \(axis)\n  samples: 6\n", file: "r.yaml")
+            #expect(found == [expected])
+        }
+    }
+
+    @Test func aProblemEveryChildSharesIsReportedOnce() throws {
+        // Both children misspell the same key; the first value's position stands for both.
+        let found = try problems("sweep:\n  optimiser.lr: [0.1, 0.2]\n")
+        #expect(found == ["s.yaml:10:18: optimiser: unknown key 'optimiser'; did you mean 'optimizer'?"])
+    }
+
     @Test func childrenReEmitAsPlainSpecsAndListPositionsCanBeSwept() throws {
         let yaml = """
             name: chain
