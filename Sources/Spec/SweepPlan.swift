@@ -7,9 +7,9 @@ public struct SweepAxis: Sendable, Equatable {
     public enum Values: Sendable, Equatable {
         /// Every listed value, crossed with every other grid axis.
         case grid([ConfigValue])
-        /// Uniform draws in `[low, high]`; integer bounds give integer draws.
+        /// Uniform draws in `[low, high]`: whole numbers when the swept key is an integer, numbers otherwise.
         case uniform(low: ConfigValue, high: ConfigValue)
-        /// Draws whose logarithm is uniform in `[log low, log high]`; integer bounds give rounded integers.
+        /// Draws whose logarithm is uniform in `[log low, log high]`, rounded when the swept key is an integer.
         case logUniform(low: ConfigValue, high: ConfigValue)
         /// Uniform draws among the listed values.
         case choice([ConfigValue])

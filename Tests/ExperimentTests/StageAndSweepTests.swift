@@ -145,6 +145,45 @@ import Testing
         }
     }
 
+    @Test func aSweepWithRandomAxesDrawsEachChildAndSummarises() async throws {
+        let dir = TemporaryDirectory()
+        // `name:` differs from the file name: the folders follow the file, as `random.run` does.
+        let (report, folder) = await RunHarness.run(
+            """
+            name: tuned
+            seed: 5
+            data: {dataset: data.spirals, points_per_class: 40, test_points_per_class: 20}
+            model: {plugin: model.mlp, hidden: [8]}
+            optimizer: {plugin: optim.adam, lr: 0.01}
+            train: {method: train.supervised, steps: 20, batch: 16}
+            eval: {evaluators: [eval.accuracy]}
+            sweep:
+              optimizer.weight_decay: {uniform: [0, 1]}
+              train.batch: {uniform: [8, 16]}
+              samples: 2
+            """, name: "random", in: dir)
+        #expect(report.state == .succeeded, "\(report.message)")
+        #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("tuned.sweep").path))
+        let rows = try Self.summaryRows(dir, "random.sweep")
+        #expect(Array(rows[0].prefix(4)) == ["run", "state", "weight_decay", "batch"], "\(rows[0])")
+        #expect(rows.count == 3)
+        for row in rows.dropFirst() {
+            // weight_decay is a number key: drawn as a number although both bounds are whole.
+            let decay = try #require(Double(row[2]))
+            #expect(decay > 0 && decay < 1, "\(row)")
+            let batch = try #require(Int(row[3]), "batch is an integer key: \(row)")
+            #expect((8...16).contains(batch))
+            #expect(row[1] == "succeeded")
+            let child = RunFolder(url: dir.url.appendingPathComponent("random.sweep/\(row[0])"))
+            #expect(try RunHarness.status(child).state == .succeeded)
+            #expect(RunHarness.finalMetrics(child)["test.accuracy"] != nil)
+            let resolved = try String(contentsOf: child.resolvedSpec, encoding: .utf8)
+            #expect(resolved.contains("weight_decay: \(row[2])") && resolved.contains("batch: \(batch)"), "\(resolved)")
+        }
+        let status = try RunHarness.status(folder)
+        #expect(status.state == .succeeded && status.step == 2 && status.totalSteps == 2)
+    }
+
     @Test func aFailedChildShowsItsStateAndFailureInTheSummary() async throws {
         let dir = TemporaryDirectory()
         // A learning rate of 1e30 overflows the logits on the second step.
