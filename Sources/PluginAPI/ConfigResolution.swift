@@ -49,7 +49,9 @@ extension PluginConfig {
         }
         if let paths, problems.isEmpty {
             for field in fields where field.path != nil {
-                resolvePaths(of: field, in: &merged, with: paths, problems: &problems)
+                let path = ConfigKeyPath(parsing: field.key)
+                let written = ConfigValue.object(user)[path] != nil
+                resolvePaths(of: field, in: &merged, written: written, with: paths, problems: &problems)
             }
         }
 
@@ -65,11 +67,17 @@ extension PluginConfig {
 }
 
 /// Range and choice checks for one documented key; a list is checked element by element.
+///
+/// A number must be finite whatever its range: `.inf` (or `1e400`, which reads as infinity) passes a
+/// `> 0` check, and NaN fails every range with a message that hides the cause.
 private func checkRules(of field: FieldDescription, value: ConfigValue, at path: ConfigKeyPath) -> [ConfigProblem] {
     if case .array(let items) = value {
         return items.enumerated().flatMap {
             checkRules(of: field, value: $0.element, at: path.appending(index: $0.offset))
         }
+    }
+    if case .double(let x) = value, !x.isFinite {
+        return [ConfigProblem(.outOfRange, at: path, "must be a finite number (got \(value))")]
     }
     if let range = field.range, let x = value.double, !range.contains(x) {
         return [ConfigProblem(.outOfRange, at: path, "must be \(phrase(range)) (got \(value))")]
@@ -94,14 +102,18 @@ private func phrase(_ range: FieldRange) -> String {
 }
 
 /// Replaces each path string of `field` by its resolved form, or reports why it is not allowed.
+///
+/// An empty default (`file = ""` standing for "not set") is left alone, but an empty path the spec
+/// wrote, or one for a required key, goes to the resolver, which refuses it: passed on, it would only
+/// fail later, when the run opens it, with a message that names no key.
 private func resolvePaths(
-    of field: FieldDescription, in merged: inout ConfigObject, with resolver: PathResolver,
+    of field: FieldDescription, in merged: inout ConfigObject, written: Bool, with resolver: PathResolver,
     problems: inout [ConfigProblem]
 ) {
     let path = ConfigKeyPath(parsing: field.key)
     guard let requirement = field.path, var value = ConfigValue.object(merged)[path] else { return }
     func resolve(_ text: String, at path: ConfigKeyPath) -> String {
-        guard !text.isEmpty else { return text }
+        guard !text.isEmpty || written || field.isRequired else { return text }
         do { return try resolver(text, requirement) } catch {
             problems.append(ConfigProblem(.badPath, at: path, "\(error)"))
             return text

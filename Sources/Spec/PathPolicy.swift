@@ -34,7 +34,11 @@ public struct PathPolicy: Sendable {
         let base = Self.realPath(directory.path)
         let lexical = Self.normalized(isAbsolute ? path : base + "/" + path)
         guard isInsideRoots(lexical) else {
-            let reason: PathError.Reason = isAbsolute ? .absoluteOutsideRoots : .parentEscape(lexical)
+            // Without a `..` step a relative path stays under the spec's folder, so that folder is what is outside.
+            let reason: PathError.Reason =
+                isAbsolute
+                ? .absoluteOutsideRoots
+                : Self.components(path).contains("..") ? .parentEscape(lexical) : .folderOutsideRoots(base)
             throw PathError(path: path, reason: reason, rootsName: rootsName, roots: roots)
         }
         let real = Self.realPath(lexical)
@@ -101,6 +105,8 @@ public struct PathError: Error, Sendable, Hashable, CustomStringConvertible {
         case empty
         /// A relative path whose `..` steps lead outside the roots, to the given place.
         case parentEscape(String)
+        /// A relative path without `..` in a spec whose folder, given here, is outside every root.
+        case folderOutsideRoots(String)
         /// An absolute path outside every root.
         case absoluteOutsideRoots
         /// A path inside the roots that a symlink sends outside, to the given target.
@@ -126,9 +132,12 @@ public struct PathError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         let rootList = roots.map(\.path).joined(separator: ", ")
         switch reason {
-        case .empty: return "path is empty"
+        case .empty: return "must not be empty"
         case .parentEscape(let target):
             return "'\(path)' uses '..' to leave the \(rootsName) (it leads to \(target); allowed: \(rootList))"
+        case .folderOutsideRoots(let folder):
+            return "'\(path)' is relative to the spec's folder \(folder), which is outside the \(rootsName) "
+                + "(allowed: \(rootList))"
         case .absoluteOutsideRoots: return "absolute path '\(path)' is outside the \(rootsName) (allowed: \(rootList))"
         case .symlinkEscape(let target):
             return "'\(path)' goes through a symlink to \(target), outside the \(rootsName) (allowed: \(rootList))"

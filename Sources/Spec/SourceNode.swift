@@ -49,8 +49,30 @@ struct SourceNode: Sendable, Hashable {
         return nil
     }
 
+    /// The items of a sequence, or nil.
+    var sequence: [SourceNode]? {
+        if case .sequence(let items) = content { return items }
+        return nil
+    }
+
     /// The value for `key` in a mapping.
     subscript(key: String) -> SourceNode? { entries?.first { $0.key == key }?.value }
+
+    /// The node at `path`, if every step of it exists.
+    subscript(path path: ConfigKeyPath) -> SourceNode? {
+        var node = self
+        for component in path.components {
+            switch component {
+            case .key(let k):
+                guard let next = node[k] else { return nil }
+                node = next
+            case .index(let i):
+                guard let items = node.sequence, items.indices.contains(i) else { return nil }
+                node = items[i]
+            }
+        }
+        return node
+    }
 
     /// Where `key` is written in a mapping; the node's own position if it is not there.
     func keyLocation(of key: String) -> SourceLocation { entries?.first { $0.key == key }?.keyLocation ?? location }

@@ -96,9 +96,16 @@ public struct SpecLoader: Sendable {
         var base = root
         if case .mapping(let entries) = root.content { base.content = .mapping(entries.filter { $0.key != "sweep" }) }
         var expander = SweepExpander(file: display, maxPoints: limits.maxSweepPoints)
-        let points = expander.points(of: sweepNode, seed: base["seed"]?.value.int ?? 0)
+        guard let (parsed, samples) = expander.parse(sweepNode) else {
+            throw SpecError(file: display, problems: expander.problems)
+        }
+        var axes = parsed
+        let tree = typedTree(of: base, axes: axes, resolver: resolver, defaultName: defaultName)
+        expander.type(&axes, in: tree)
+        base = expander.writingDefaultedLists(into: base, for: axes, tree: tree)
         // The base alone is not checked: a key it lacks may be one the sweep supplies.
         guard expander.problems.isEmpty else { throw SpecError(file: display, problems: expander.problems) }
+        let points = expander.points(of: axes, samples: samples, seed: base["seed"]?.value.int ?? 0)
         var children: [SweepChild] = []
         var parentName = defaultName
         for (index, point) in points.enumerated() {
@@ -111,14 +118,53 @@ public struct SpecLoader: Sendable {
             let assignments = point.assignments.map(\.0)
             let label = SweepExpander.label(index: index, count: points.count, assignments: assignments)
             spec.name = "\(parentName)/\(label)"
+            // The folder follows the file's name, as the parent's `NAME.run` does, not the `name:` key: two
+            // files sharing a `name:` must not mix their children.
             children.append(
                 SweepChild(
-                    index: index, label: label, directory: "\(parentName).sweep/\(label)",
+                    index: index, label: label, directory: "\(defaultName).sweep/\(label)",
                     assignments: assignments, spec: spec))
         }
-        guard resolver.problems.isEmpty else { throw SpecError(file: display, problems: resolver.problems) }
-        let (axes, samples) = expander.parse(sweepNode) ?? ([], 1)
+        // A mistake outside the swept keys shows in every child, each time at the same key: say it once.
+        var seen = Set<String>()
+        let problems = resolver.problems.sorted().filter { seen.insert("\($0.keyPath)\u{0}\($0.message)").inserted }
+        guard problems.isEmpty else { throw SpecError(file: display, problems: problems) }
         return .sweep(
             SweepPlan(name: parentName, source: source, axes: axes.map(\.axis), samples: samples, children: children))
+    }
+
+    /// The spec without its sweep, resolved with every default written with its type, so each random axis can
+    /// draw the type of the key it sets. When the base alone does not resolve (a required key only the sweep
+    /// supplies), the grid's first values are added, then a value from each random axis; nil if none resolves.
+    private func typedTree(
+        of base: SourceNode, axes: [SweepExpander.LocatedAxis], resolver: SpecResolver, defaultName: String
+    ) -> ConfigValue? {
+        var probe = base
+        var attempts = [probe]
+        for axis in axes where !axis.axis.isRandom {
+            if case .grid(let values) = axis.axis.values, let first = values.first {
+                probe = probe.setting(SourceNode(first, at: axis.location), at: axis.axis.path)
+            }
+        }
+        attempts.append(probe)
+        for axis in axes {
+            let value: ConfigValue
+            switch axis.axis.values {
+            case .grid: continue
+            case .choice(let values): value = values[0]
+            case .uniform(let low, let high), .logUniform(let low, let high):
+                // A whole number inside the bounds suits an integer key and a number key alike.
+                let (a, b) = (low.double ?? 0, high.double ?? 0)
+                let middle = ((a + b) / 2).rounded()
+                value = (a...b).contains(middle) && abs(middle) < 9e15 ? .int(Int(middle)) : .double((a + b) / 2)
+            }
+            probe = probe.setting(SourceNode(value, at: axis.location), at: axis.axis.path)
+        }
+        attempts.append(probe)
+        for attempt in attempts {
+            var scratch = resolver
+            if let spec = scratch.resolve(attempt, defaultName: defaultName) { return spec.resolvedTree }
+        }
+        return nil
     }
 }

@@ -115,8 +115,10 @@ public enum SpecSchema {
                     "type": "array", "minItems": 1,
                     "description": "Grid: every value, crossed with the other grid keys.",
                 ],
-                pair("uniform", "Uniform draws in [low, high]; integer bounds draw integers."),
-                pair("log_uniform", "Draws uniform in log space in [low, high], low > 0."),
+                pair("uniform", "Uniform draws in [low, high]; whole numbers when the swept key is an integer."),
+                pair(
+                    "log_uniform",
+                    "Draws uniform in log space in [low, high], low > 0; rounded when the swept key is an integer."),
                 [
                     "type": "object", "additionalProperties": false, "required": ["choice"],
                     "description": "Uniform draws among the values.",

@@ -16,6 +16,14 @@ struct SweepExpander {
         var axis: SweepAxis
         var location: SourceLocation
         var gridLocations: [SourceLocation]
+        /// `sweep["optimizer.lr"]`: the entry as problems name it.
+        var keyPath: ConfigKeyPath
+        /// Where the entry's key is written.
+        var keyLocation: SourceLocation
+        /// Where a uniform or log-uniform axis writes its bounds.
+        var boundsLocation: SourceLocation? = nil
+        /// True when a random axis draws whole numbers: the key it sets is an integer (see ``type(_:in:)``).
+        var drawsIntegers = false
     }
 
     /// One child before resolution: each assignment with the position to blame for it.
@@ -32,8 +40,8 @@ struct SweepExpander {
         self.maxPoints = maxPoints
     }
 
-    mutating func points(of node: SourceNode, seed: Int) -> [Point] {
-        guard let (axes, samples) = parse(node) else { return [] }
+    /// Every point: grid axes crossed (last fastest), `samples` draws of the random axes at each.
+    func points(of axes: [LocatedAxis], samples: Int, seed: Int) -> [Point] {
         var rng = SplitMix64(seed: UInt64(bitPattern: Int64(seed)))
         let grid = axes.indices.filter { !axes[$0].axis.isRandom }
         let random = axes.indices.filter { axes[$0].axis.isRandom }
@@ -47,7 +55,12 @@ struct SweepExpander {
         var points: [Point] = []
         for combo in combos {
             for _ in 0..<samples {
-                let drawn = random.map { ($0, Self.draw(axes[$0].axis.values, using: &rng), axes[$0].location) }
+                let drawn = random.map {
+                    (
+                        $0, Self.draw(axes[$0].axis.values, integers: axes[$0].drawsIntegers, using: &rng),
+                        axes[$0].location
+                    )
+                }
                 let all = (combo + drawn).sorted { $0.0 < $1.0 }
                 points.append(
                     Point(assignments: all.map { (SweepAssignment(path: axes[$0.0].axis.path, value: $0.1), $0.2) }))
@@ -65,6 +78,8 @@ struct SweepExpander {
         var axes: [LocatedAxis] = []
         var samples: Int?
         var broken = false
+        // A mapping is a random axis even when it is malformed: 'samples' beside it is not also told it lacks one.
+        let randomWritten = entries.contains { $0.key != "samples" && $0.value.entries != nil }
         for entry in entries {
             let keyPath = ConfigKeyPath([.key("sweep"), .key(entry.key)])
             if entry.key == "samples" {
@@ -84,15 +99,18 @@ struct SweepExpander {
                 broken = true
                 continue
             }
-            if let axis = axis(path, entry.value, keyPath) { axes.append(axis) } else { broken = true }
+            if let axis = axis(path, entry.value, keyPath, at: entry.keyLocation) {
+                axes.append(axis)
+            } else {
+                broken = true
+            }
         }
-        let hasRandom = axes.contains { $0.axis.isRandom }
-        if hasRandom && samples == nil {
+        if axes.contains(where: \.axis.isRandom) && samples == nil {
             problem(
                 .missingKey, node.location, "sweep.samples",
                 "random axes need 'samples', the number of draws per grid point")
             broken = true
-        } else if !hasRandom, samples != nil {
+        } else if !randomWritten, samples != nil {
             problem(
                 .invalidValue, node.location, "sweep.samples",
                 "'samples' needs at least one random axis (uniform, log_uniform, choice)")
@@ -115,21 +133,31 @@ struct SweepExpander {
         return (axes, samples ?? 1)
     }
 
-    private mutating func axis(_ path: ConfigKeyPath, _ node: SourceNode, _ keyPath: ConfigKeyPath) -> LocatedAxis? {
+    private mutating func axis(
+        _ path: ConfigKeyPath, _ node: SourceNode, _ keyPath: ConfigKeyPath, at keyLocation: SourceLocation
+    ) -> LocatedAxis? {
         switch node.content {
         case .sequence(let items) where !items.isEmpty:
             return LocatedAxis(
                 axis: SweepAxis(path: path, values: .grid(items.map(\.value))), location: node.location,
-                gridLocations: items.map(\.location))
+                gridLocations: items.map(\.location), keyPath: keyPath, keyLocation: keyLocation)
         case .mapping(let entries) where entries.count == 1:
             let kind = entries[0].key
             let args = entries[0].value
             let values = args.value.array ?? []
             let at = keyPath.appending(kind)
+            // A draw may never pick an infinite choice, and an infinite bound passes `low < high`: check both here.
+            let infinite = (args.sequence ?? []).enumerated().filter { $0.element.value.double?.isFinite == false }
+            for (i, item) in infinite {
+                problem(
+                    .outOfRange, item.location, at.appending(index: i), "must be a finite number (got \(item.value))")
+            }
+            guard infinite.isEmpty else { return nil }
             switch kind {
             case "choice" where !values.isEmpty:
                 return LocatedAxis(
-                    axis: SweepAxis(path: path, values: .choice(values)), location: node.location, gridLocations: [])
+                    axis: SweepAxis(path: path, values: .choice(values)), location: node.location, gridLocations: [],
+                    keyPath: keyPath, keyLocation: keyLocation)
             case "uniform", "log_uniform":
                 guard values.count == 2, let low = values[0].double, let high = values[1].double, low < high else {
                     problem(.invalidValue, args.location, at, "expected [low, high] with low < high")
@@ -143,7 +171,8 @@ struct SweepExpander {
                     kind == "uniform"
                     ? .uniform(low: values[0], high: values[1]) : .logUniform(low: values[0], high: values[1])
                 return LocatedAxis(
-                    axis: SweepAxis(path: path, values: draw), location: node.location, gridLocations: [])
+                    axis: SweepAxis(path: path, values: draw), location: node.location, gridLocations: [],
+                    keyPath: keyPath, keyLocation: keyLocation, boundsLocation: args.location)
             case "choice":
                 problem(.invalidValue, args.location, at, "expected a non-empty list of values")
                 return nil
@@ -162,19 +191,85 @@ struct SweepExpander {
         }
     }
 
-    static func draw(_ values: SweepAxis.Values, using rng: inout SplitMix64) -> ConfigValue {
+    /// Sets how each random axis draws, from the type of the key it sets in `tree` (the base spec resolved,
+    /// every default written with its type): an integer key draws whole numbers, a number key draws numbers
+    /// whatever its bounds look like (`weight_decay: {uniform: [0, 1]}`). Bounds decide only for a key the tree
+    /// lacks or leaves null: two integers draw integers. Reports bounds that cannot fit the key.
+    mutating func type(_ axes: inout [LocatedAxis], in tree: ConfigValue?) {
+        for i in axes.indices {
+            let path = axes[i].axis.path
+            let (kind, low, high): (String, ConfigValue, ConfigValue)
+            switch axes[i].axis.values {
+            case .uniform(let l, let h): (kind, low, high) = ("uniform", l, h)
+            case .logUniform(let l, let h): (kind, low, high) = ("log_uniform", l, h)
+            case .grid, .choice: continue
+            }
+            let at = axes[i].keyPath.appending(kind)
+            let location = axes[i].boundsLocation ?? axes[i].location
+            switch tree?[path] {
+            case .int?:
+                guard low.int != nil, high.int != nil else {
+                    problem(
+                        .wrongType, location, at,
+                        "\(path) is an integer; the bounds must be whole numbers (got [\(low), \(high)])")
+                    continue
+                }
+                axes[i].drawsIntegers = true
+            case .double?:
+                axes[i].drawsIntegers = false
+            case nil, .null?:
+                if case .int = low, case .int = high { axes[i].drawsIntegers = true }
+            case let other?:
+                problem(.wrongType, location, at, "\(path) holds \(other.typeDescription), not a number")
+            }
+        }
+    }
+
+    /// `base` with each list that an axis indexes into but the spec leaves to its default written out from
+    /// `tree`, so `optimizer.betas[0]` can be swept without writing `betas`. Reports an index the list lacks,
+    /// and a list the tree does not know either.
+    mutating func writingDefaultedLists(into base: SourceNode, for axes: [LocatedAxis], tree: ConfigValue?)
+        -> SourceNode
+    {
+        var root = base
+        for axis in axes {
+            let components = axis.axis.path.components
+            for (i, component) in components.enumerated() {
+                guard case .index(let n) = component else { continue }
+                let list = ConfigKeyPath(Array(components[..<i]))
+                if root[path: list] == nil {
+                    guard case .array(let items)? = tree?[list] else {
+                        problem(
+                            .invalidValue, axis.keyLocation, axis.keyPath,
+                            "write \(list) in the spec to sweep one of its entries")
+                        break
+                    }
+                    root = root.setting(SourceNode(.array(items), at: axis.keyLocation), at: list)
+                }
+                if let items = root[path: list]?.sequence, !items.indices.contains(n) {
+                    problem(
+                        .outOfRange, axis.keyLocation, axis.keyPath,
+                        "\(list) has \(items.count) entries, so there is no [\(n)]")
+                    break
+                }
+            }
+        }
+        return root
+    }
+
+    /// One draw; `integers` rounds it to a whole number (the bounds are then whole numbers too).
+    static func draw(_ values: SweepAxis.Values, integers: Bool, using rng: inout SplitMix64) -> ConfigValue {
         switch values {
         case .grid(let items), .choice(let items):
             return items[rng.integer(in: 0...(items.count - 1))]
-        case .uniform(.int(let low), .int(let high)):
-            return .int(rng.integer(in: low...high))
         case .uniform(let low, let high):
+            if integers, let lo = low.int, let hi = high.int { return .int(rng.integer(in: lo...hi)) }
             let (a, b) = (low.double!, high.double!)
             return .double(a + rng.unit() * (b - a))
         case .logUniform(let low, let high):
             let (a, b) = (low.double!, high.double!)
             let x = exp(log(a) + rng.unit() * (log(b) - log(a)))
-            if case .int(let lo) = low, case .int(let hi) = high { return .int(min(hi, max(lo, Int(x.rounded())))) }
+            if integers, let lo = low.int, let hi = high.int { return .int(min(hi, max(lo, Int(x.rounded())))) }
             return .double(x)
         }
     }

@@ -7,9 +7,9 @@ public struct SweepAxis: Sendable, Equatable {
     public enum Values: Sendable, Equatable {
         /// Every listed value, crossed with every other grid axis.
         case grid([ConfigValue])
-        /// Uniform draws in `[low, high]`; integer bounds give integer draws.
+        /// Uniform draws in `[low, high]`: whole numbers when the swept key is an integer, numbers otherwise.
         case uniform(low: ConfigValue, high: ConfigValue)
-        /// Draws whose logarithm is uniform in `[log low, log high]`; integer bounds give rounded integers.
+        /// Draws whose logarithm is uniform in `[log low, log high]`, rounded when the swept key is an integer.
         case logUniform(low: ConfigValue, high: ConfigValue)
         /// Uniform draws among the listed values.
         case choice([ConfigValue])
@@ -41,7 +41,7 @@ public struct SweepChild: Sendable, Equatable {
     public var index: Int
     /// `000-lr=0.001,batch=64`: the index, then each swept key's last component and value.
     public var label: String
-    /// Where the child's run goes, relative to the spec's directory: `NAME.sweep/000-lr=0.001`.
+    /// Where the child's run goes, relative to the spec's directory: `NAME.sweep/000-lr=0.001` for `NAME.yaml`.
     public var directory: String
     /// The values this child sets, in axis order.
     public var assignments: [SweepAssignment]
@@ -62,8 +62,9 @@ public struct SweepPlan: Sendable, Equatable {
     /// Every child, grid order outermost (last grid axis fastest), then sample.
     public var children: [SweepChild]
 
-    /// The folder holding the children and the summary, relative to the spec's directory.
-    public var directory: String { "\(name).sweep" }
+    /// The folder holding the children and the summary, relative to the spec's directory: `NAME.sweep` beside
+    /// the spec file `NAME.yaml`, named after the file like the parent's `NAME.run`, whatever its `name:` key.
+    public var directory: String { "\(source.deletingPathExtension().lastPathComponent).sweep" }
 }
 
 /// The outcome of loading a spec: one run, or a sweep of runs.

@@ -1,9 +1,9 @@
 public import Foundation
 import PluginAPI
 
-/// The parent's table of a sweep: one row per child, its swept values, then its final metrics.
+/// The parent's table of a sweep: one row per child, its state, its swept values, then its final metrics.
 public struct SweepSummary: Sendable, Equatable {
-    /// Column headers: `run`, each swept key, then every metric name (sorted).
+    /// Column headers: `run`, `state`, each swept key, then every metric name (sorted).
     public var columns: [String]
     /// One row per child, cells as text; a metric a child did not report is empty.
     public var rows: [[String]]
@@ -30,9 +30,10 @@ public struct SweepSummary: Sendable, Equatable {
 }
 
 extension SweepPlan {
-    /// The summary for the children's final metrics, keyed by child label (``SweepChild/label``).
-    /// Children missing from `finalMetrics` (failed or not run) get a row with empty metrics.
-    public func summary(finalMetrics: [String: [String: Double]]) -> SweepSummary {
+    /// The summary for the children's final metrics and states, both keyed by child label (``SweepChild/label``).
+    /// Children missing from `finalMetrics` (failed or not run) get a row with empty metrics; the state column
+    /// says why (`failed:non_finite_loss`), and reads `not started` for a child missing from `states`.
+    public func summary(finalMetrics: [String: [String: Double]], states: [String: String]) -> SweepSummary {
         let keys = axes.map(\.path)
         let lastKeys = keys.map { $0.lastKey ?? $0.description }
         let keyColumns = keys.indices.map { i in
@@ -42,16 +43,19 @@ extension SweepPlan {
         let rows = children.map { child -> [String] in
             let values = keys.map { key in child.assignments.first { $0.path == key }.map { "\($0.value)" } ?? "" }
             let metrics = finalMetrics[child.label] ?? [:]
-            return [child.label] + values + metricNames.map { metrics[$0].map { "\($0)" } ?? "" }
+            let state = states[child.label] ?? "not started"
+            return [child.label, state] + values + metricNames.map { metrics[$0].map { "\($0)" } ?? "" }
         }
-        return SweepSummary(columns: ["run"] + keyColumns + metricNames, rows: rows)
+        return SweepSummary(columns: ["run", "state"] + keyColumns + metricNames, rows: rows)
     }
 
     /// Writes `summary.csv` and `summary.md` into `directory` (normally ``directory`` beside the spec),
     /// each by temporary file and rename, and returns their URLs.
     @discardableResult
-    public func writeSummary(finalMetrics: [String: [String: Double]], in directory: URL) throws -> [URL] {
-        let table = summary(finalMetrics: finalMetrics)
+    public func writeSummary(
+        finalMetrics: [String: [String: Double]], states: [String: String], in directory: URL
+    ) throws -> [URL] {
+        let table = summary(finalMetrics: finalMetrics, states: states)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let csv = directory.appendingPathComponent("summary.csv")
         let markdown = directory.appendingPathComponent("summary.md")

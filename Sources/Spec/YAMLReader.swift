@@ -171,7 +171,10 @@ struct YAMLReader {
             return SpecProblem(.syntax, file: file, at: at(mark), "syntax error: " + phrase(problem, context))
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return SpecProblem(.syntax, file: file, at: at(context.mark), "duplicate key \(keys) in one mapping")
+            let repeated =
+                duplicates.count == 1 ? repeatLocation(of: duplicates[0], firstAt: context.mark, in: text) : nil
+            return SpecProblem(
+                .syntax, file: file, at: repeated ?? at(context.mark), "duplicate key \(keys) in one mapping")
         case .reader(let problem, let offset, _, _):
             var location = SourceLocation(line: 0, column: 0)
             if let offset {

@@ -148,12 +148,13 @@ import Testing
         }
         let csv = try String(contentsOf: dir.url.appendingPathComponent("sweep.sweep/summary.csv"), encoding: .utf8)
         let rows = csv.split(separator: "\n")
-        #expect(rows.count == 5 && rows[0].hasPrefix("run,lr,batch,") && rows[0].contains("test.accuracy"))
+        #expect(rows.count == 5 && rows[0].hasPrefix("run,state,lr,batch,") && rows[0].contains("test.accuracy"))
         #expect(
             rows[0].components(separatedBy: ",").filter { $0 == "lr" }.count == 1,
             "the learning rate metric is train.lr")
+        #expect(rows.dropFirst().allSatisfy { $0.contains(",succeeded,") }, "\(rows)")
         let markdown = try String(contentsOf: dir.url.appendingPathComponent("sweep.sweep/summary.md"), encoding: .utf8)
-        #expect(markdown.contains("| run | lr | batch |"))
+        #expect(markdown.contains("| run | state | lr | batch |"))
         let status = try RunHarness.status(folder)
         #expect(status.state == .succeeded && status.step == 4 && status.totalSteps == 4)
         // Running it again finds every child finished.
@@ -162,5 +163,126 @@ import Testing
             in: dir)
         #expect(again.state == .succeeded)
         #expect(RunHarness.lines(folder, "run.log").filter { $0.contains("already finished") }.count == 4)
+    }
+
+    /// Rows of a sweep's `summary.csv` as cells (the labels hold commas, so they are quoted).
+    private static func summaryRows(_ dir: TemporaryDirectory, _ sweep: String) throws -> [[String]] {
+        let csv = try String(contentsOf: dir.url.appendingPathComponent("\(sweep)/summary.csv"), encoding: .utf8)
+        return csv.split(separator: "\n").map { line in
+            var cells: [String] = []
+            var cell = ""
+            var quoted = false
+            for c in line {
+                if c == "\"" {
+                    quoted.toggle()
+                } else if c == "," && !quoted {
+                    cells.append(cell)
+                    cell = ""
+                } else {
+                    cell.append(c)
+                }
+            }
+            return cells + [cell]
+        }
+    }
+
+    @Test func aSweepWithRandomAxesDrawsEachChildAndSummarises() async throws {
+        let dir = TemporaryDirectory()
+        // `name:` differs from the file name: the folders follow the file, as `random.run` does.
+        let (report, folder) = await RunHarness.run(
+            """
+            name: tuned
+            seed: 5
+            data: {dataset: data.spirals, points_per_class: 40, test_points_per_class: 20}
+            model: {plugin: model.mlp, hidden: [8]}
+            optimizer: {plugin: optim.adam, lr: 0.01}
+            train: {method: train.supervised, steps: 20, batch: 16}
+            eval: {evaluators: [eval.accuracy]}
+            sweep:
+              optimizer.weight_decay: {uniform: [0, 1]}
+              train.batch: {uniform: [8, 16]}
+              samples: 2
+            """, name: "random", in: dir)
+        #expect(report.state == .succeeded, "\(report.message)")
+        #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("tuned.sweep").path))
+        let rows = try Self.summaryRows(dir, "random.sweep")
+        #expect(Array(rows[0].prefix(4)) == ["run", "state", "weight_decay", "batch"], "\(rows[0])")
+        #expect(rows.count == 3)
+        for row in rows.dropFirst() {
+            // weight_decay is a number key: drawn as a number although both bounds are whole.
+            let decay = try #require(Double(row[2]))
+            #expect(decay > 0 && decay < 1, "\(row)")
+            let batch = try #require(Int(row[3]), "batch is an integer key: \(row)")
+            #expect((8...16).contains(batch))
+            #expect(row[1] == "succeeded")
+            let child = RunFolder(url: dir.url.appendingPathComponent("random.sweep/\(row[0])"))
+            #expect(try RunHarness.status(child).state == .succeeded)
+            #expect(RunHarness.finalMetrics(child)["test.accuracy"] != nil)
+            let resolved = try String(contentsOf: child.resolvedSpec, encoding: .utf8)
+            #expect(resolved.contains("weight_decay: \(row[2])") && resolved.contains("batch: \(batch)"), "\(resolved)")
+        }
+        let status = try RunHarness.status(folder)
+        #expect(status.state == .succeeded && status.step == 2 && status.totalSteps == 2)
+    }
+
+    @Test func aFailedChildShowsItsStateAndFailureInTheSummary() async throws {
+        let dir = TemporaryDirectory()
+        // A learning rate of 1e30 overflows the logits on the second step.
+        let (report, _) = await RunHarness.run(
+            """
+            data: {dataset: data.blobs, train_per_class: 30, test_per_class: 10}
+            model: {plugin: model.mlp, hidden: [8]}
+            optimizer: {plugin: optim.sgd, lr: 0.01}
+            train: {method: train.supervised, steps: 10, batch: 16}
+            sweep:
+              optimizer.lr: [0.01, 1e30]
+            """, name: "mixed", in: dir)
+        #expect(report.state == .failed && report.failure == .nonFiniteLoss)
+        let rows = try Self.summaryRows(dir, "mixed.sweep")
+        #expect(
+            rows.map { Array($0.prefix(3)) } == [
+                ["run", "state", "lr"], ["000-lr=0.01", "succeeded", "0.01"],
+                ["001-lr=1e+30", "failed:non_finite_loss", "1e+30"],
+            ])
+        let markdown = try String(
+            contentsOf: dir.url.appendingPathComponent("mixed.sweep/summary.md"), encoding: .utf8)
+        #expect(markdown.contains("| 001-lr=1e+30 | failed:non_finite_loss | 1e+30 |"), "\(markdown)")
+    }
+
+    /// An evaluator that asks the run to stop, so a sweep is interrupted inside its first child.
+    struct StopRequestingEvaluator: EvaluatorPlugin {
+        struct Config: PluginConfig {
+            static let documentation: [String: FieldDoc] = [:]
+        }
+        static let descriptor = PluginDescriptor(
+            id: "eval.request-stop", kind: .evaluator, version: "1.0.0", summary: "Requests a stop",
+            config: Config.self)
+        static let signal = StopSignal()
+
+        static func evaluate(_ c: Config, model: any Layer, split: DataSplit, task: TaskInfo) throws -> Evaluation {
+            signal.request(reason: "test")
+            return Evaluation(metrics: [:])
+        }
+    }
+
+    @Test func anInterruptedSweepCountsOnlyFinishedChildren() async throws {
+        let dir = TemporaryDirectory()
+        let catalog = try PluginCatalog(BuiltinPlugins.all + [StopRequestingEvaluator.self])
+        let (report, folder) = await RunHarness.run(
+            """
+            data: {dataset: data.blobs, train_per_class: 30, test_per_class: 10}
+            model: {plugin: model.mlp, hidden: [8]}
+            optimizer: {plugin: optim.sgd, lr: 0.01}
+            train: {method: train.supervised, steps: 40, batch: 16}
+            eval: {every: 5, evaluators: [eval.request-stop]}
+            sweep:
+              optimizer.lr: [0.01, 0.02]
+            """, name: "stopped", in: dir, stop: StopRequestingEvaluator.signal, catalog: catalog)
+        #expect(report.state == .interrupted, "\(report.message)")
+        let first = RunFolder(url: dir.url.appendingPathComponent("stopped.sweep/000-lr=0.01"))
+        #expect(try RunHarness.status(first).state == .interrupted)
+        let status = try RunHarness.status(folder)
+        #expect(status.state == .interrupted && status.step == 0 && status.progress == 0 && status.totalSteps == 2)
+        #expect(try Self.summaryRows(dir, "stopped.sweep").map { $0[1] } == ["state", "interrupted", "not started"])
     }
 }

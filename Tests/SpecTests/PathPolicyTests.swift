@@ -107,6 +107,38 @@ import Testing
             spec.data.config(as: CSVDataConfig.self)?.file == policy.roots[0].appendingPathComponent("train.csv").path)
     }
 
+    @Test func aRelativePathFromASpecOutsideTheRootsSaysSoWithoutMentioningDotDot() throws {
+        let spec = PathPolicy(roots: [outside]).roots[0]
+        #expect {
+            try policy.resolve("nonexist.csv", relativeTo: outside, requirement: .existingFile)
+        } throws: { error in
+            guard let error = error as? PathError, case .folderOutsideRoots = error.reason else { return false }
+            return error.description
+                == "'nonexist.csv' is relative to the spec's folder \(spec.path), which is outside the data roots "
+                + "(allowed: \(policy.roots[0].path))"
+        }
+    }
+
+    @Test func anEmptyPathIsRefusedWhenWritten() throws {
+        let loader = SpecLoader(registry: try FakePlugins.registry, dataRoots: [dataRoot])
+        let written = try dir.write(
+            "data/specs/empty.yaml",
+            spiralsSpec.replacingOccurrences(
+                of: "data:  {dataset: data.spirals, classes: 3, train: 3000, test: 1000}",
+                with: "data: {dataset: data.csv, file: \"\", cache_dir: \"\"}"))
+        #expect(
+            loader.validate(contentsOf: written).map { "\($0.line):\($0.column): \($0.keyPath): \($0.message)" } == [
+                "3:33: data.file: must not be empty", "3:48: data.cache_dir: must not be empty",
+            ])
+        // Left out, an optional path stays unset.
+        let unset = try dir.write(
+            "data/specs/unset.yaml",
+            spiralsSpec.replacingOccurrences(
+                of: "data:  {dataset: data.spirals, classes: 3, train: 3000, test: 1000}",
+                with: "data: {dataset: data.csv, file: ../train.csv}"))
+        #expect(loader.validate(contentsOf: unset).isEmpty)
+    }
+
     @Test func startFromMustStayInsideTheRunRoots() throws {
         let loader = SpecLoader(registry: try FakePlugins.registry)
         try dir.write("data/specs/base/checkpoints/final.safetensors", "")

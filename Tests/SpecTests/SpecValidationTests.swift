@@ -135,6 +135,25 @@ import Testing
             ])
     }
 
+    @Test func numbersMustBeFinite() throws {
+        // `1e400` reads as infinity; NaN and -inf fail the same way.
+        let found = try problems(
+            """
+            data: {dataset: data.spirals, noise: .inf}
+            model: {plugin: model.mlp, dropout: .nan}
+            optimizer: {plugin: optim.adamw, lr: .inf, weight_decay: 1e400, betas: [0.9, -.inf]}
+            train: {method: train.supervised, steps: 10}
+            """)
+        #expect(
+            found == [
+                "spec.yaml:1:38: data.noise: must be a finite number (got inf)",
+                "spec.yaml:2:37: model.dropout: must be a finite number (got nan)",
+                "spec.yaml:3:38: optimizer.lr: must be a finite number (got inf)",
+                "spec.yaml:3:58: optimizer.weight_decay: must be a finite number (got inf)",
+                "spec.yaml:3:78: optimizer.betas[1]: must be a finite number (got -inf)",
+            ])
+    }
+
     @Test func missingRequiredKeysAreReportedAtTheMappingThatLacksThem() throws {
         let found = try problems(
             """
@@ -179,8 +198,15 @@ import Testing
         let tab = try problems("data:\n\t dataset: data.spirals\n")
         #expect(tab.first?.hasPrefix("spec.yaml:2:1: syntax error:") == true, "\(tab)")
 
+        // Reported at the repeat, which is the line to remove, not at the first occurrence.
         let duplicate = try problems("seed: 1\nseed: 2\n")
-        #expect(duplicate == ["spec.yaml:1:1: duplicate key 'seed' in one mapping"])
+        #expect(duplicate == ["spec.yaml:2:1: duplicate key 'seed' in one mapping"])
+        let third = try problems("name: a\nseed: 1\nseed: 2\nseed: 3\n")
+        #expect(third == ["spec.yaml:3:1: duplicate key 'seed' in one mapping"])
+        let nested = try problems("data:\n  dataset: data.spirals\n  classes: 3\n  noise: 0.1\n  classes: 4\n")
+        #expect(nested == ["spec.yaml:5:3: duplicate key 'classes' in one mapping"])
+        let flow = try problems("data: {dataset: data.spirals, 'classes': 3, classes: 4}\n")
+        #expect(flow == ["spec.yaml:1:45: duplicate key 'classes' in one mapping"])
     }
 
     @Test func billionLaughsIsRejectedInMilliseconds() throws {

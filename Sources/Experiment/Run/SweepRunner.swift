@@ -58,9 +58,11 @@ struct SweepRunner {
 
         var finals: [String: [String: Double]] = [:]
         var states: [String: RunStatus.State] = [:]
+        var outcomes: [String: String] = [:]
+        var finished = 0
         var firstFailure: RunReport?
         var interrupted = false
-        for (done, child) in plan.children.enumerated() {
+        for child in plan.children {
             if stop.isRequested {
                 interrupted = true
                 break
@@ -74,6 +76,7 @@ struct SweepRunner {
             logger.info("child started", metadata: ["child": "\(child.label)"])
             let report = attempt.execute()
             states[child.label] = report.state
+            outcomes[child.label] = Self.outcome(of: report)
             if let metrics = RunResult.finalMetrics(in: childFolder.result), report.state == .succeeded {
                 finals[child.label] = metrics
             }
@@ -83,8 +86,10 @@ struct SweepRunner {
                     "child": "\(child.label)", "state": "\(report.state?.rawValue ?? "not started")",
                     "message": "\(report.message)",
                 ])
-            writeSummary(finals, logger: logger)
-            status.heartbeat(step: done + 1, totalSteps: plan.children.count)
+            writeSummary(finals, outcomes: outcomes, logger: logger)
+            // Progress counts children that ended; an interrupted one resumes and is not done.
+            if report.state != .interrupted { finished += 1 }
+            status.heartbeat(step: finished, totalSteps: plan.children.count)
             switch report.state {
             case .interrupted?:
                 interrupted = true
@@ -141,9 +146,19 @@ struct SweepRunner {
         "sha256:" + SHA256.hex(fileBytes + Array("\nsweep-child:\(child.label)".utf8))
     }
 
+    /// A child's state as the summary shows it: `succeeded`, `interrupted`, or `failed:` and the failure class, as
+    /// `kiln status` writes it.
+    private static func outcome(of report: RunReport) -> String {
+        switch report.state {
+        case .failed?: "failed:" + (report.failure ?? .internalError).rawValue
+        case let state?: state.rawValue
+        case nil: report.failure.map { "failed:" + $0.rawValue } ?? "not started"
+        }
+    }
+
     /// `summary.csv`, `summary.md` and the comparison charts in `plots/`.
-    private func writeSummary(_ finals: [String: [String: Double]], logger: Logger) {
-        do { try plan.writeSummary(finalMetrics: finals, in: sweepFolder) } catch {
+    private func writeSummary(_ finals: [String: [String: Double]], outcomes: [String: String], logger: Logger) {
+        do { try plan.writeSummary(finalMetrics: finals, states: outcomes, in: sweepFolder) } catch {
             logger.warning("cannot write the sweep summary", metadata: ["error": "\(error)"])
         }
         let base = plan.source.deletingLastPathComponent()
