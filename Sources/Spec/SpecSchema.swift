@@ -66,7 +66,8 @@ public enum SpecSchema {
                 "optimizer": optimizerDef,
                 "augment": section(
                     DataAugmentation.self,
-                    description: "Image transforms: random crop and flip of training batches, normalisation of every split."),
+                    description:
+                        "Image transforms: random crop and flip of training batches, normalisation of every split."),
             ],
         ]
     }

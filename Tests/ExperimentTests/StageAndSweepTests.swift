@@ -95,6 +95,40 @@ import Testing
         #expect(abs((metrics["heavy.sparsity"] ?? 0) - 0.6) < 0.01, "\(metrics)")
     }
 
+    /// `stage.unmask`: masks every weight matrix with ones, as a stage that meant to let pruned weights regrow would.
+    struct UnmaskPlugin: StagePlugin {
+        struct Config: PluginConfig { static let documentation: [String: FieldDoc] = [:] }
+        static let descriptor = PluginDescriptor(
+            id: "stage.unmask", kind: .stage, version: "1.0.0", summary: "All-ones masks", config: Config.self)
+        static func apply(_ config: Config, to model: any Layer, context: inout StageContext) throws -> StageOutcome {
+            let weights = model.namedParameters().filter { $0.parameter.shape.count >= 2 }
+            return StageOutcome(
+                masks: Dictionary(uniqueKeysWithValues: weights.map { ($0.name, Tensor.ones($0.parameter.shape)) }))
+        }
+    }
+
+    @Test func aLaterStagesMaskCannotReviveWeightsAnEarlierOnePruned() async throws {
+        let dir = TemporaryDirectory()
+        let (report, folder) = await RunHarness.run(
+            """
+            seed: 4
+            data: {dataset: data.blobs, classes: 3, dims: 6, train_per_class: 100, test_per_class: 40}
+            model: {plugin: model.mlp, hidden: [32]}
+            optimizer: {plugin: optim.adam, lr: 0.01}
+            stages:
+              - {plugin: train.supervised, name: train, steps: 40, batch: 32}
+              - {plugin: stage.prune-magnitude, name: prune, sparsity: 0.5}
+              - {plugin: stage.unmask, name: unmask}
+              - {plugin: train.supervised, name: finetune, steps: 30, batch: 32}
+            """, name: "unmask", in: dir, catalog: try PluginCatalog(BuiltinPlugins.all + [UnmaskPlugin.self]))
+        #expect(report.state == .succeeded, "\(report.message)")
+        let final = try SafeTensors.read(from: folder.stage("finetune").url.appendingPathComponent("model.safetensors"))
+            .tensors
+        let weights = ["layers.0.weight", "layers.2.weight"].compactMap { final[$0] }
+        let zeros = weights.reduce(0) { $0 + $1.scalars.filter { $0 == 0 }.count }
+        #expect(Double(zeros) / Double(weights.reduce(0) { $0 + $1.count }) >= 0.49, "fine-tuning revived weights")
+    }
+
     @Test func aStoppedChainResumesWhereItStopped() async throws {
         let dir = TemporaryDirectory()
         let stop = StopSignal()

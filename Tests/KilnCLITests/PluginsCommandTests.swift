@@ -16,9 +16,9 @@ import Testing
         let json = try await KilnProcess.run(["plugins", "--json"], in: dir.url)
         let list = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         #expect(
-            // 27 built into Experiment, 3 from Plugins/OptimSPAM (optim.spam, optim.stable-spam, model.lowbit-mlp),
+            // 28 built into Experiment, 3 from Plugins/OptimSPAM (optim.spam, optim.stable-spam, model.lowbit-mlp),
             // 4 from Plugins/Robustness (train.gaussian-noise, train.eigen-reg, eval.certify, eval.predict).
-            list.count == 34
+            list.count == 35
                 && list.contains { $0["id"] as? String == "optim.stable-spam" && $0["kind"] as? String == "optimizer" }
                 && list.contains { $0["id"] as? String == "stage.prune-magnitude" && $0["kind"] as? String == "stage" })
     }

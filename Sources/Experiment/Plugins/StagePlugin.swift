@@ -43,7 +43,8 @@ public struct StageOutcome {
     /// Scalars to report for the stage (`sparsity`).
     public var metrics: [String: Double]
     /// 0/1 masks by parameter path: later training stages multiply the parameter by its mask after every step,
-    /// so pruned weights stay pruned. Empty for stages that do not constrain the model.
+    /// so pruned weights stay pruned. A mask combines with (multiplies) the masks of earlier stages. Empty for
+    /// stages that do not constrain the model.
     public var masks: [String: Tensor]
 
     /// An outcome with optional metrics and masks.

@@ -37,7 +37,7 @@ struct StageChain {
         for stage in finished {
             let work = context.folder.stage(stage.name)
             records.append(try readRecord(work))
-            if let saved = try? SafeTensors.read(from: work.stageMasks) { masks.merge(saved.tensors) { $1 } }
+            if let saved = try? SafeTensors.read(from: work.stageMasks) { masks.merge(saved.tensors, uniquingKeysWith: *) }
         }
         if let last = finished.last {
             try load(context.folder.stage(last.name).stageModel, into: model)
@@ -96,7 +96,8 @@ struct StageChain {
                     throw .classifying(error, plugin: stage.plugin.id, slot: "stages[\(index)]")
                 }
                 newMasks = outcome.masks
-                masks.merge(outcome.masks) { $1 }
+                // Masks combine: a later stage cannot bring back a weight an earlier one pruned.
+                masks.merge(outcome.masks, uniquingKeysWith: *)
                 // Apply the masks at once, so the evaluation below and the next stage see the constrained model.
                 applyMasks(masks)
                 let set = try EvaluatorSet(
