@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t stop_fd = -1;
@@ -44,4 +45,17 @@ int kiln_read_stop_signal(int signal_fd) {
         n = read(signal_fd, &info, sizeof info);
     } while (n < 0 && errno == EINTR);
     return n == (ssize_t)sizeof info ? (int)info.ssi_signo : -1;
+}
+
+int kiln_take_pending_stop_signal(void) {
+    sigset_t stops;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGTERM);
+    sigaddset(&stops, SIGINT);
+    struct timespec now = {0, 0};
+    int signo;
+    do {
+        signo = sigtimedwait(&stops, NULL, &now);
+    } while (signo < 0 && errno == EINTR);
+    return signo;
 }

@@ -121,6 +121,9 @@ import Testing
             try? await Task.sleep(for: .milliseconds(1))
         }
         child.send(SIGTERM)
+        // How the child held the signal a moment later (pending, blocked, ignored, caught), for a failure report.
+        try? await Task.sleep(for: .milliseconds(20))
+        let signalState = Self.signalState(of: child.pid)
         let result = await child.wait(timeout: 30)
         #expect(
             result.status == 0 && child.process.terminationReason == .exit,
@@ -128,13 +131,30 @@ import Testing
         )
         #expect(
             result.stderr.contains("kiln: the stop deadline passed; exiting without a final checkpoint"),
-            "\(result.stderr)")
+            "\(signalState)\n\(result.stderr.suffix(3000))")
         let text = try String(contentsOf: status, encoding: .utf8)
         #expect(
             text.contains("\"state\" : \"interrupted\"") && text.contains("before the next step boundary"), "\(text)")
     }
 
     // MARK: Helpers
+
+    /// The signal lines of `/proc/PID/status` (pending, blocked, ignored and caught masks) and the threads' own
+    /// pending masks: what to look at when a signal seems lost.
+    static func signalState(of pid: Int32) -> String {
+        func lines(_ path: String) -> [String] {
+            ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n")
+                .filter { ["SigQ", "SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt"].contains(String($0.prefix { $0 != ":" })) }
+                .map(String.init)
+        }
+        var report = ["process \(pid): " + lines("/proc/\(pid)/status").joined(separator: ", ")]
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        for task in tasks.sorted() {
+            report.append("  thread \(task): " + lines("/proc/\(pid)/task/\(task)/status").filter {
+                $0.hasPrefix("SigPnd") || $0.hasPrefix("SigBlk") }.joined(separator: ", "))
+        }
+        return report.joined(separator: "\n")
+    }
 
     /// Polls the run's `metrics.jsonl` until its last complete line is at `step` or later (or the child exits);
     /// returns the step seen.

@@ -14,4 +14,8 @@ int kiln_trap_stop_signals(int fd);
 /// Reads one signal from a signalfd made by `kiln_trap_stop_signals`: its number, or -1.
 int kiln_read_stop_signal(int signal_fd);
 
+/// Takes a SIGTERM or SIGINT pending for the process (or the calling thread, which must block both) without
+/// waiting: its number, or -1 when none is. The watcher's check for a signal its descriptors did not report.
+int kiln_take_pending_stop_signal(void);
+
 #endif

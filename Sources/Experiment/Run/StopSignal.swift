@@ -89,18 +89,31 @@ public final class SignalTrap: Sendable {
         let (seconds, attoseconds) = deadline.components
         let milliseconds = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
         let watcher = Thread {
-            // Both sources of signals: the signalfd (the usual path) and the handler's pipe.
+            // Both sources of signals: the signalfd (the usual path) and the handler's pipe; and, every quarter of a
+            // second, the pending set itself, so a signal is taken even if neither reported it (no signalfd could
+            // be made) — a stop must never be lost.
             func next(timeout: Int32) -> Int32? {
-                var entries = [
-                    pollfd(fd: signals, events: Int16(POLLIN), revents: 0),
-                    pollfd(fd: pipeRead, events: Int16(POLLIN), revents: 0),
-                ]
-                var ready: Int32
-                repeat { ready = poll(&entries, 2, timeout) } while ready < 0 && errno == EINTR
-                guard ready > 0 else { return nil }
-                if signals >= 0 && entries[0].revents != 0 { return kiln_read_stop_signal(signals) }
-                var byte: UInt8 = 0
-                return read(pipeRead, &byte, 1) == 1 ? Int32(byte) : nil
+                var left = timeout
+                while true {
+                    var entries = [
+                        pollfd(fd: signals, events: Int16(POLLIN), revents: 0),
+                        pollfd(fd: pipeRead, events: Int16(POLLIN), revents: 0),
+                    ]
+                    let slice = left < 0 ? 250 : Swift.min(left, 250)
+                    var ready: Int32
+                    repeat { ready = poll(&entries, 2, slice) } while ready < 0 && errno == EINTR
+                    if ready > 0 {
+                        if signals >= 0 && entries[0].revents != 0 { return kiln_read_stop_signal(signals) }
+                        var byte: UInt8 = 0
+                        if read(pipeRead, &byte, 1) == 1 { return Int32(byte) }
+                    }
+                    let pending = kiln_take_pending_stop_signal()
+                    if pending > 0 { return pending }
+                    if left >= 0 {
+                        left -= slice
+                        if left <= 0 { return nil }
+                    }
+                }
             }
             while true {
                 guard let first = next(timeout: -1) else {
