@@ -67,8 +67,9 @@ enum Git {
     /// its trimmed standard output.
     @discardableResult
     static func run(_ arguments: [String], in directory: URL) throws -> String {
+        guard let git = executable else { throw Failure(description: "git is not installed") }
         let process = Process()
-        process.executableURL = try #require(executable)
+        process.executableURL = git
         process.arguments = ["-c", "user.name=Kiln Test", "-c", "user.email=kiln@example.invalid"] + arguments
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
