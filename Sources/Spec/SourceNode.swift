@@ -140,6 +140,29 @@ struct SourceNode: Sendable, Hashable {
         return copy
     }
 
+    /// Where `setting(_:at: path)` could not go: the deepest node on the path that is written as something other
+    /// than what the next component needs (a key inside a plain value or a list, an index inside a mapping), with
+    /// its path; nil when the path can be set (missing mapping keys are added, a null becomes a mapping).
+    func obstacle(along path: ConfigKeyPath) -> (path: ConfigKeyPath, value: ConfigValue)? {
+        var node = self
+        for (i, component) in path.components.enumerated() {
+            switch (component, node.content) {
+            case (.key(let k), .mapping(let entries)):
+                guard let entry = entries.first(where: { $0.key == k }) else { return nil }
+                node = entry.value
+            case (.key, .scalar(.null)):
+                return nil
+            case (.index(let n), .sequence(let items)) where items.indices.contains(n):
+                node = items[n]
+            case (.index, .sequence):
+                return nil  // a missing entry is reported where lists are written out
+            default:
+                return (ConfigKeyPath(Array(path.components[..<i])), node.value)
+            }
+        }
+        return nil
+    }
+
     /// A scalar node built from a value, for sweep points and defaults.
     init(_ value: ConfigValue, at location: SourceLocation) {
         self.location = location

@@ -253,6 +253,17 @@ struct SweepExpander {
                     break
                 }
             }
+            // A key inside a plain value (`eval.evaluators[0].top_k` where the entry is written `eval.accuracy`)
+            // could not be set: every child would silently run without it.
+            if let (at, value) = root.obstacle(along: axis.axis.path) {
+                let isIndex = if case .index = axis.axis.path.components[at.components.count] { true } else { false }
+                let written = value.array == nil && value.object == nil ? " (\(value))" : ""
+                problem(
+                    .invalidValue, axis.keyLocation, axis.keyPath,
+                    "cannot sweep inside \(at.isEmpty ? "the spec" : at.description): it is written as "
+                        + "\(value.typeDescription)\(written); write it as "
+                        + (isIndex ? "a list to sweep its entries" : "a mapping to sweep its keys"))
+            }
         }
         return root
     }

@@ -184,6 +184,20 @@ import Testing
             ])
     }
 
+    @Test func aKeyInsideAPlainValueCannotBeSweptSilently() throws {
+        // `eval.accuracy` is written as an id, not a mapping: its keys cannot be set from the sweep.
+        #expect(
+            try problems("sweep:\n  eval.evaluators[0].top_k: [1, 2]\n") == [
+                "s.yaml:10:3: sweep[\"eval.evaluators[0].top_k\"]: cannot sweep inside eval.evaluators[0]: it is "
+                    + "written as a string (eval.accuracy); write it as a mapping to sweep its keys"
+            ])
+        #expect(
+            try problems("sweep:\n  model.plugin[0]: [a, b]\n") == [
+                "s.yaml:10:3: sweep[\"model.plugin[0]\"]: cannot sweep inside model.plugin: it is written as a "
+                    + "string (model.mlp); write it as a list to sweep its entries"
+            ])
+    }
+
     @Test func twoFilesWithTheSameNameKeepTheirChildrenApart() throws {
         let sweep = "sweep:\n  optimizer.lr: [1e-3, 3e-3]\n"
         var plans: [SweepPlan] = []
