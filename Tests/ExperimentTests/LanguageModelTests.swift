@@ -28,6 +28,22 @@ import Testing
         #expect(Dataset.text(short).supervisedView == nil)
     }
 
+    @Test func aTextFileShorterThanOneWindowIsAnInvalidSpecAtTheContext() async throws {
+        let dir = TemporaryDirectory()
+        dir.write("tiny.txt", text: String(repeating: "a tiny story. ", count: 8))
+        let (report, folder) = await RunHarness.run(
+            """
+            data: {dataset: data.text-file, file: tiny.txt, context: 64}
+            model: {plugin: model.gpt, layers: 1, d_model: 16, heads: 2, context: 64}
+            optimizer: {plugin: optim.adam}
+            train: {method: train.next-token, steps: 5, batch: 4}
+            """, name: "tiny", in: dir)
+        #expect(report.failure == .invalidSpec && report.exitCode == KilnExitCode.invalidSpec, "\(report.message)")
+        #expect(
+            report.message.hasPrefix("data.context: the validation split of 'tiny' has "), "\(report.message)")
+        #expect(try RunHarness.status(folder).failure == .invalidSpec)
+    }
+
     /// A bigram table as a language model: logits for byte b are row b of a 256×256 table.
     private func bigram(_ entries: [(from: Character, to: Character, logit: Float)]) -> Embedding {
         var table = [Float](repeating: 0, count: 256 * 256)

@@ -62,7 +62,8 @@ struct SingleRun {
         do { dataset = try type.makeDataset(erased: spec.data.config, using: &rng) } catch {
             throw .classifying(error, plugin: spec.data.id, slot: "data")
         }
-        if let problem = dataset.text?.windowingProblem { throw .plugin(id: spec.data.id, message: problem) }
+        // Text too short for the spec's window: the fix is in the spec (a shorter context), so it is an invalid one.
+        if let problem = dataset.text?.windowingProblem { throw .invalidSpec("data.context: " + problem) }
         let input = try catalog.model(spec.model.id).input
         guard var view = dataset.supervisedView(for: input) else {
             if let mismatch = input.mismatch(with: dataset.kind, exampleShape: nil, dataset: "'\(spec.data.id)'") {
