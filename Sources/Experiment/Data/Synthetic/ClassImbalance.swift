@@ -14,6 +14,17 @@ public enum ClassImbalance {
         }
     }
 
+    /// Per-class counts of a generated dataset's splits: long-tailed training counts with `trainPerClass` for the
+    /// head class, and `testPerClass` test examples of every class (a balanced test split measures every class).
+    public static func splitCounts(classes: Int, trainPerClass: Int, testPerClass: Int, ratio: Double)
+        -> (train: [Int], test: [Int])
+    {
+        (
+            longTailedCounts(classes: classes, maxCount: trainPerClass, ratio: ratio),
+            [Int](repeating: testPerClass, count: classes)
+        )
+    }
+
     /// `total` examples split as evenly as counts allow: `total / classes` each, the remainder one apiece to the
     /// first classes.
     public static func evenCounts(classes: Int, total: Int) -> [Int] {

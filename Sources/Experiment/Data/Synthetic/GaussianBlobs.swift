@@ -35,10 +35,9 @@ public struct GaussianBlobs: Sendable, Codable, Equatable {
     /// Draws centres, then the training and test examples, all from `rng`.
     public func make(using rng: inout RandomGenerator) -> LabeledDataset {
         precondition(trainPerClass >= 1 && testPerClass >= 0, "GaussianBlobs: invalid configuration \(self)")
-        return make(
-            trainCounts: ClassImbalance.longTailedCounts(classes: classes, maxCount: trainPerClass,
-                                                         ratio: imbalanceRatio),
-            testCounts: [Int](repeating: testPerClass, count: classes), using: &rng)
+        let counts = ClassImbalance.splitCounts(
+            classes: classes, trainPerClass: trainPerClass, testPerClass: testPerClass, ratio: imbalanceRatio)
+        return make(trainCounts: counts.train, testCounts: counts.test, using: &rng)
     }
 
     /// Draws centres, then `trainCounts[c]` training and `testCounts[c]` test examples of each class `c`, all from

@@ -51,9 +51,10 @@ public struct PatternImages: Sendable, Codable, Equatable {
         precondition(classes >= 1 && (channels == 1 || channels == 3) && height >= 2 && width >= 2
                      && trainPerClass >= 1 && testPerClass >= 0 && (0...1).contains(difficulty),
                      "PatternImages: invalid configuration \(self)")
-        let train = split(ClassImbalance.longTailedCounts(classes: classes, maxCount: trainPerClass,
-                                                           ratio: imbalanceRatio), using: &rng)
-        let test = split([Int](repeating: testPerClass, count: classes), using: &rng)
+        let counts = ClassImbalance.splitCounts(
+            classes: classes, trainPerClass: trainPerClass, testPerClass: testPerClass, ratio: imbalanceRatio)
+        let train = split(counts.train, using: &rng)
+        let test = split(counts.test, using: &rng)
         return LabeledDataset(name: "patterns", train: train, test: test, classCount: classes,
                               classNames: classNames)
     }

@@ -34,10 +34,9 @@ public struct Spirals: Sendable, Codable, Equatable {
     /// Draws the training and test points from `rng`.
     public func make(using rng: inout RandomGenerator) -> LabeledDataset {
         precondition(pointsPerClass >= 1 && testPointsPerClass >= 0, "Spirals: invalid configuration \(self)")
-        return make(
-            trainCounts: ClassImbalance.longTailedCounts(classes: classes, maxCount: pointsPerClass,
-                                                         ratio: imbalanceRatio),
-            testCounts: [Int](repeating: testPointsPerClass, count: classes), using: &rng)
+        let counts = ClassImbalance.splitCounts(
+            classes: classes, trainPerClass: pointsPerClass, testPerClass: testPointsPerClass, ratio: imbalanceRatio)
+        return make(trainCounts: counts.train, testCounts: counts.test, using: &rng)
     }
 
     /// Draws `trainCounts[c]` training and `testCounts[c]` test points of each arm `c` from `rng`, ignoring the
