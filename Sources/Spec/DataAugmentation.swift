@@ -49,7 +49,9 @@ public struct DataAugmentation: PluginConfig, Equatable {
 
     /// Mean and std come together, with as many entries, and only with normalize.
     public func validate(_ v: inout ConfigValidator) {
-        v.check((mean == nil) == (std == nil), key: mean == nil ? "mean" : "std", "is missing: mean and std are given together")
+        v.check(
+            (mean == nil) == (std == nil), key: mean == nil ? "mean" : "std",
+            "is missing: mean and std are given together")
         if let mean, let std {
             v.check(mean.count == std.count, key: "std", "has \(std.count) entries where mean has \(mean.count)")
             v.check(!mean.isEmpty, key: "mean", "must list one value per channel")

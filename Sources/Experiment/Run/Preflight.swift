@@ -51,7 +51,8 @@ public enum Preflight {
         {
             problems.append(
                 source.problem(
-                    .invalidValue, at: "model.plugin", "'\(modelID)' \(mismatch)" + suggestion(for: model.input, catalog)))
+                    .invalidValue, at: "model.plugin",
+                    "'\(modelID)' \(mismatch)" + suggestion(for: model.input, catalog)))
         }
         if let augment = plugins.augment,
             let problem = augmentProblem(augment, kind: kind, dataset: dataID, exampleShape: exampleShape)

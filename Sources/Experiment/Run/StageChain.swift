@@ -37,7 +37,9 @@ struct StageChain {
         for stage in finished {
             let work = context.folder.stage(stage.name)
             records.append(try readRecord(work))
-            if let saved = try? SafeTensors.read(from: work.stageMasks) { masks.merge(saved.tensors, uniquingKeysWith: *) }
+            if let saved = try? SafeTensors.read(from: work.stageMasks) {
+                masks.merge(saved.tensors, uniquingKeysWith: *)
+            }
         }
         if let last = finished.last {
             try load(context.folder.stage(last.name).stageModel, into: model)

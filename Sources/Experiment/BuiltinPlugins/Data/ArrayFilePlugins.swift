@@ -81,7 +81,8 @@ struct NPYPlugin: DatasetPlugin {
     static func makeDataset(_ c: Config, using rng: inout RandomGenerator) throws -> Dataset {
         func split(_ inputs: String, _ labels: String) throws -> DataSplit {
             try LabelCheck.split(
-                inputs: NumPy.readNPY(URL(fileURLWithPath: inputs)), labels: NumPy.readNPY(URL(fileURLWithPath: labels)),
+                inputs: NumPy.readNPY(URL(fileURLWithPath: inputs)),
+                labels: NumPy.readNPY(URL(fileURLWithPath: labels)),
                 file: "\(inputs) and \(labels)")
         }
         let train = try split(c.inputs, c.labels)
