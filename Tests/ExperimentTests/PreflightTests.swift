@@ -44,6 +44,21 @@ import Testing
                 ])
     }
 
+    @Test func aMisfitEveryChildGetsFromItsOwnSweptValueIsReportedOnce() {
+        #expect(
+            Self.validate(
+                """
+                data: {dataset: data.blobs}
+                model: {plugin: model.mlp}
+                optimizer: {plugin: optim.sgd, lr: 0.1}
+                train: {method: train.supervised, steps: 5}
+                sweep: {data.augment.flip: [0.1, 0.2]}
+                """) == [
+                    "spec.yaml:5:29: data.augment: image transforms need image examples [C, H, W], but 'data.blobs' "
+                        + "gives examples of shape [2]"
+                ])
+    }
+
     @Test func aSweepsChildrenShareOneReportOfTheirCommonMisfit() {
         #expect(
             Self.validate(
