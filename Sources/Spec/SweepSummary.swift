@@ -36,10 +36,14 @@ extension SweepPlan {
     public func summary(finalMetrics: [String: [String: Double]], states: [String: String]) -> SweepSummary {
         let keys = axes.map(\.path)
         let lastKeys = keys.map { $0.lastKey ?? $0.description }
-        let keyColumns = keys.indices.map { i in
-            lastKeys.filter { $0 == lastKeys[i] }.count > 1 ? keys[i].description : lastKeys[i]
-        }
         let metricNames = Set(finalMetrics.values.flatMap(\.keys)).sorted()
+        // A swept key is named by its last component unless that names another column too (two axes ending in
+        // `lr`, a stage's `sparsity` that is also a metric): then by its whole path, so no header repeats.
+        let taken = Set(metricNames + ["run", "state"])
+        let keyColumns = keys.indices.map { i in
+            lastKeys.filter { $0 == lastKeys[i] }.count > 1 || taken.contains(lastKeys[i])
+                ? keys[i].description : lastKeys[i]
+        }
         let rows = children.map { child -> [String] in
             let values = keys.map { key in child.assignments.first { $0.path == key }.map { "\($0.value)" } ?? "" }
             let metrics = finalMetrics[child.label] ?? [:]

@@ -321,5 +321,8 @@ import Testing
         #expect(
             try String(contentsOf: written[1], encoding: .utf8).contains(
                 "| 000-lr=0.001,batch=64 | succeeded | 0.001 | 64 | 0.91 | 0.25 |"))
+        // A swept key whose name is also a metric's is headed by its whole path: no column name repeats.
+        let clash = plan.summary(finalMetrics: [plan.children[0].label: ["lr": 0.001, "batch": 1]], states: [:])
+        #expect(clash.columns == ["run", "state", "optimizer.lr", "train.batch", "batch", "lr"])
     }
 }
