@@ -29,9 +29,6 @@ public struct DataAugmentation: PluginConfig, Equatable {
     /// Whether any transform is asked for.
     public var isActive: Bool { cropPadding > 0 || flip > 0 || normalize }
 
-    /// Whether training batches are transformed at random (crop or flip).
-    public var isRandom: Bool { cropPadding > 0 || flip > 0 }
-
     /// Documentation, ranges and requirements of each key.
     public static let documentation: [String: FieldDoc] = [
         "crop_padding": FieldDoc(

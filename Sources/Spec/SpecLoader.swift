@@ -126,8 +126,7 @@ public struct SpecLoader: Sendable {
                     assignments: assignments, spec: spec))
         }
         // A mistake outside the swept keys shows in every child, each time at the same key: say it once.
-        var seen = Set<String>()
-        let problems = resolver.problems.sorted().filter { seen.insert("\($0.keyPath)\u{0}\($0.message)").inserted }
+        let problems = SpecProblem.firstOfEach(resolver.problems)
         guard problems.isEmpty else { throw SpecError(file: display, problems: problems) }
         return .sweep(
             SweepPlan(name: parentName, source: source, axes: axes.map(\.axis), samples: samples, children: children))

@@ -86,6 +86,15 @@ public struct SpecProblem: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 }
 
+extension SpecProblem {
+    /// `problems` in file order with only the first of each key path and message: a sweep's children repeat one
+    /// mistake, each at the value it was given or at the same key, and it is said once.
+    public static func firstOfEach(_ problems: [SpecProblem]) -> [SpecProblem] {
+        var seen = Set<String>()
+        return problems.sorted().filter { seen.insert("\($0.keyPath)\u{0}\($0.message)").inserted }
+    }
+}
+
 /// Why a spec was rejected: every problem found, in file order.
 public struct SpecError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The spec file's path, as given to the loader.

@@ -18,14 +18,8 @@ public enum Preflight {
             let crossChecks = error.partial.map { problems($0, catalog: catalog) } ?? []
             return SpecError(file: error.file, problems: error.problems + crossChecks).problems
         case .success(let spec):
-            // Children report a shared misfit at the value each was given (`sweep: {data.augment.flip: [...]}`):
-            // one report per key and message, at the first.
-            var seen = Set<String>()
-            let found = spec.runs.flatMap { problems($0, catalog: catalog) }
-            let once = SpecError(file: found.first?.file ?? "", problems: found).problems.filter {
-                seen.insert("\($0.keyPath)\u{0}\($0.message)").inserted
-            }
-            return once
+            // Children report a shared misfit at the value each was given (`sweep: {data.augment.flip: [...]}`).
+            return SpecProblem.firstOfEach(spec.runs.flatMap { problems($0, catalog: catalog) })
         }
     }
 

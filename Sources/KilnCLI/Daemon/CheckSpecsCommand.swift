@@ -21,8 +21,7 @@ struct CheckSpecsCommand: ParsableCommand {
     func run() throws {
         let catalog = try CLIPlugins.current
         let validator = SpecLoaderValidator(
-            registry: catalog.registry, dropDirectory: URL(fileURLWithPath: drop, isDirectory: true), dataRoots: [],
-            findProblems: { Preflight.allProblems($0, catalog: catalog) })
+            catalog: catalog, dropDirectory: URL(fileURLWithPath: drop, isDirectory: true), dataRoots: [])
         var roots: [String] = []
         var pipe = LinePipe(input: 0, output: 1)
         let idle = Duration.seconds(max(0.1, idleSeconds))

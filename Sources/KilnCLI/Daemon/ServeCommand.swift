@@ -41,8 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
         let catalog = try CLIPlugins.current
         try await ServeMain.run(options, runExecutable: kiln) { settings, _ in
             SpecLoaderValidator(
-                registry: catalog.registry, dropDirectory: settings.dropDirectoryURL, dataRoots: settings.dataRoots,
-                findProblems: { Preflight.allProblems($0, catalog: catalog) })
+                catalog: catalog, dropDirectory: settings.dropDirectoryURL, dataRoots: settings.dataRoots)
         }
     }
 
