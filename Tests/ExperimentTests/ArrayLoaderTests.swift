@@ -1,4 +1,5 @@
 import Foundation
+import PluginAPI
 import Testing
 import TensorEngine
 import Experiment
@@ -160,5 +161,40 @@ import Experiment
         let missing = dir.url.appendingPathComponent("nope.txt")
         let m = datasetError { _ = try TextFile.load(missing) }
         #expect(caseName(m) == "unreadable" && m?.file == missing.path)
+    }
+}
+
+/// `data.npy` from a spec: its two test files come together, and arrays that disagree name both files.
+@Suite struct NPYDatasetSpecTests {
+    @Test func testFilesComeInPairsAndMismatchedArraysNameTheirFiles() async throws {
+        let dir = TemporaryDirectory()
+        dir.write(
+            "x.npy", FileBuilder.npy(descr: "<f4", shape: [4, 2], payload: FileBuilder.float32LE([1, 2, 3, 4, 5, 6, 7, 8])))
+        dir.write("y.npy", FileBuilder.npy(descr: "<f4", shape: [3], payload: FileBuilder.float32LE([0, 1, 0])))
+        let url = dir.write(
+            "half.yaml",
+            text: """
+                data: {dataset: data.npy, inputs: x.npy, labels: y.npy, test_inputs: x.npy}
+                model: {plugin: model.mlp}
+                optimizer: {plugin: optim.sgd, lr: 0.1}
+                train: {method: train.supervised, steps: 2}
+                """)
+        let problems = ExperimentRunner(catalog: RunHarness.catalog, options: RunHarness.options)
+            .validate(specAt: url).problems
+        #expect(
+            problems == ["\(url.path):1:7: data.test_labels: test_inputs and test_labels are given together"],
+            "\(problems)")
+        let (report, _) = await RunHarness.run(
+            """
+            data: {dataset: data.npy, inputs: x.npy, labels: y.npy, test_fraction: 0.5}
+            model: {plugin: model.mlp}
+            optimizer: {plugin: optim.sgd, lr: 0.1}
+            train: {method: train.supervised, steps: 2}
+            """, name: "mismatch", in: dir)
+        #expect(report.failure == .pluginError, "\(report.message)")
+        #expect(
+            report.message.hasSuffix(
+                "x.npy and \(dir.url.path)/y.npy: shape mismatch: inputs [4, 2] and labels [3] disagree on N"),
+            "\(report.message)")
     }
 }
