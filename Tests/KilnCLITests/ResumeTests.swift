@@ -74,8 +74,11 @@ import Testing
         let child = try KilnProcess(["run", "stopped.yaml"], in: dir.url)
         let reached = await Self.waitForStep(
             Int.random(in: 30...300), in: dir.url.appendingPathComponent("stopped.run"), while: child)
+        let before = Self.signalState(of: child.pid)
         let sent = Date()
         child.send(signal)
+        try? await Task.sleep(for: .milliseconds(20))
+        let afterSending = Self.signalState(of: child.pid)
         let result = await child.wait(timeout: 30)
         let seconds = Date().timeIntervalSince(sent)
         #expect(
@@ -83,7 +86,9 @@ import Testing
             "exit \(result.status) (\(child.process.terminationReason == .exit ? "exit" : "signal")): \(result.stderr.suffix(3000))"
         )
         #expect(seconds < 10, "stopping took \(seconds) s")
-        #expect(result.stderr.contains("interrupted by \(name) at step"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("interrupted by \(name) at step"),
+            "before:\n\(before)\nafter sending:\n\(afterSending)\n\(result.stderr.suffix(3000))")
         let folder = dir.url.appendingPathComponent("stopped.run")
         let status =
             try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("status.json")))
